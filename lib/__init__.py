@@ -1,0 +1,1 @@
+"""Dossier: understand a corpus of news articles (library code, no Streamlit)."""

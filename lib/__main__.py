@@ -1,0 +1,5 @@
+"""`python -m lib ...`: the Dossier command line."""
+
+from lib.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,38 @@
+"""The command line: a thin shell that parses arguments, calls `lib`, and turns a
+`DossierError` into a one-line message and a non-zero exit code.
+
+Each concept's commands live in their own `cli_<concept>` module with a
+`register(subparsers)` function that sets `run` on its parser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from lib.errors import DossierError
+
+COMMAND_MODULES = ("lib.cli_index", "lib.cli_timex")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser, with every command registered."""
+    parser = argparse.ArgumentParser(prog="python -m lib", description="Dossier command line.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return its exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except DossierError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: nothing already stored was changed", file=sys.stderr)
+        return 130

@@ -1,0 +1,132 @@
+"""`python -m lib build` and `python -m lib search`: the index and search from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from lib.errors import BadInputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `build` and `search` commands."""
+    build = sub.add_parser("build", help="Build or update the search index (for deployment).")
+    _corpus_options(build)
+    build.set_defaults(run=run_build)
+
+    search = sub.add_parser("search", help="Search the corpus's paragraphs.")
+    search.add_argument("query", help="What to look for, in your own words.")
+    search.add_argument("-k", type=int, default=10, help="Number of hits (default 10).")
+    search.add_argument("--source", action="append", default=[], help="Only this source (repeatable).")
+    search.add_argument("--article", action="append", default=[], help="Only this article id (repeatable).")
+    search.add_argument("--since", help="Only articles published on or after YYYY-MM-DD.")
+    search.add_argument("--until", help="Only articles published on or before YYYY-MM-DD.")
+    search.add_argument("--mode", choices=("hybrid", "dense", "keyword"), default="hybrid")
+    search.add_argument("--json", action="store_true", help="Print the hits as JSON.")
+    _corpus_options(search)
+    search.set_defaults(run=run_search)
+
+
+def _corpus_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", type=Path, help="Corpus folder (default: the bundled corpus).")
+    parser.add_argument("--index", type=Path, help="Index folder (default: one per corpus under .dossier/).")
+    parser.add_argument("--model", help="sentence-transformers model name or path.")
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD option value as a date; raises `BadInputError` for anything else."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadInputError(f"{option} expects a date as YYYY-MM-DD, got '{value}'.") from exc
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """Build the index with a progress bar; print what was embedded, reused and skipped."""
+    from tqdm import tqdm
+
+    from lib.embeddings import load_encoder
+    from lib.index import build_index
+    from lib.settings import load_settings
+
+    settings = load_settings(corpus_dir=args.corpus, index_dir=args.index, embedding_model=args.model)
+    encoder = load_encoder(settings.embedding_model)
+    with tqdm(total=100, unit="%", desc="Building index", file=sys.stderr) as bar:
+
+        def progress(fraction: float, message: str) -> None:
+            bar.set_postfix_str(message[:60])
+            bar.update(round(fraction * 100) - bar.n)
+
+        report = build_index(
+            settings.corpus_dir,
+            settings.resolved_index_dir,
+            encoder,
+            settings.batch_size,
+            progress,
+            max_bytes=settings.max_file_mb * 1024 * 1024,
+        )
+    if report.rebuilt_because:
+        print(f"note: {report.rebuilt_because}", file=sys.stderr)
+    for problem in report.problems:
+        print(f"skipped {problem.path}: {problem.message}", file=sys.stderr)
+    print(
+        f"Indexed {report.articles} articles, {report.paragraphs} paragraphs "
+        f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s "
+        f"→ {report.index_dir}"
+    )
+    return 0
+
+
+def run_search(args: argparse.Namespace) -> int:
+    """Search an existing index; a missing or corrupt index is a clear error, not a rebuild."""
+    from lib.embeddings import load_encoder
+    from lib.search import hits_to_records, search, validate_query
+    from lib.settings import load_settings
+    from lib.store import EmbeddedStore, SearchFilters
+
+    validate_query(args.query)
+    filters = SearchFilters(
+        articles=tuple(args.article),
+        sources=tuple(args.source),
+        since=parse_day(args.since, "--since"),
+        until=parse_day(args.until, "--until"),
+    )
+    settings = load_settings(corpus_dir=args.corpus, index_dir=args.index, embedding_model=args.model)
+    store = EmbeddedStore(settings.resolved_index_dir)
+    encoder = load_encoder(store.model if args.model is None else settings.embedding_model)
+    result = search(
+        store,
+        encoder,
+        args.query,
+        k=args.k,
+        filters=filters,
+        mode=args.mode,
+        fusion=settings.fusion,
+        keyword_weight=settings.keyword_weight,
+        candidates=settings.candidates,
+        min_similarity=settings.min_similarity,
+    )
+    if args.json:
+        keep = ["rank", "score", "article_id", "title", "paragraph_id", "text", "source", "published"]
+        records = [{k: r[k] for k in keep} for r in hits_to_records(result.hits)]
+        print(
+            json.dumps(
+                {"query": result.query, "notes": result.notes, "hits": records}, ensure_ascii=False, indent=2
+            )
+        )
+        return 0
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for hit in result.hits.itertuples():
+        title = hit.title or "(untitled)"
+        print(
+            f"{hit.rank:>2}. [{hit.score:.4f}] {hit.paragraph_id}  {title} · {hit.source or '?'} · "
+            f"{hit.published or 'date unknown'}"
+        )
+        print(f"    {hit.text[:300]}{'…' if len(hit.text) > 300 else ''}")
+    return 0

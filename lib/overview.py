@@ -1,0 +1,28 @@
+"""The corpus at a glance: one row per article with its size, for the Home page."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lib.store import Store
+
+OVERVIEW_COLUMNS = ["article_id", "title", "source", "published", "paragraphs", "words", "furniture"]
+
+
+def corpus_overview(store: Store, furniture: pd.DataFrame) -> pd.DataFrame:
+    """Title, source, date, body paragraphs, words and removed furniture lines per article."""
+    paragraphs = store.paragraphs()
+    body = paragraphs[paragraphs["kind"] == "body"]
+    counts = body.groupby("article_id").agg(
+        paragraphs=("paragraph_id", "size"), words=("text", lambda s: int(s.str.split().str.len().sum()))
+    )
+    removed = furniture.groupby("article_id").size().rename("furniture")
+    table = store.articles().set_index("article_id")[["title", "source", "published"]]
+    table = table.join(counts).join(removed).fillna({"paragraphs": 0, "words": 0, "furniture": 0})
+    table = table.astype({"paragraphs": int, "words": int, "furniture": int}).reset_index()
+    return table[OVERVIEW_COLUMNS]
+
+
+def display_title(title: str, article_id: str) -> str:
+    """What to call an article in lists: its title, or its id when it has none (never invented)."""
+    return title if title else f"Untitled article {article_id}"

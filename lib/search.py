@@ -1,0 +1,306 @@
+"""Hybrid paragraph search: dense cosine and BM25 keyword ranks, fused.
+
+The ranking core is pure functions over arrays (`dense_top_k`, `fuse_ranks`) so it is
+tested without a model; `search` ties them to a store and an encoder and returns a
+ranked DataFrame with everything a hit needs to be shown and traced to its paragraph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from lib.embeddings import Encoder
+from lib.errors import BadInputError
+from lib.store import SearchFilters, Store
+from lib.terms import WORD, query_terms, stems
+
+Fusion = Literal["coverage", "rrf", "weighted"]
+Mode = Literal["hybrid", "dense", "keyword"]
+MAX_QUERY_CHARS = 2000
+RRF_K = 60
+HIT_COLUMNS = [
+    "rank",
+    "score",
+    "dense_score",
+    "keyword_score",
+    "paragraph_id",
+    "article_id",
+    "ordinal",
+    "title",
+    "source",
+    "published",
+    "text",
+    "also_in",
+]
+
+
+@dataclass
+class SearchResult:
+    """A ranked hits table plus what the user should be told about it."""
+
+    hits: pd.DataFrame
+    query: str
+    notes: list[str] = field(default_factory=list)
+    best_similarity: float | None = None
+
+
+def dense_top_k(
+    query_vectors: np.ndarray, matrix: np.ndarray, k: int, mask: np.ndarray | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Exact top-k by dot product (cosine for normalised rows): (scores, row indices) per query,
+    best first. Rows where `mask` is False are never returned."""
+    queries = np.atleast_2d(np.asarray(query_vectors, dtype=np.float32))
+    n = matrix.shape[0]
+    allowed = n if mask is None else int(mask.sum())
+    k = max(0, min(k, allowed))
+    if k == 0:
+        return [(np.zeros(0, np.float32), np.zeros(0, np.int64)) for _ in queries]
+    scores = queries @ matrix.T
+    if mask is not None:
+        scores[:, ~mask] = -np.inf
+    results = []
+    for row in scores:
+        top = np.argpartition(-row, k - 1)[:k] if k < n else np.arange(n)
+        top = top[np.argsort(-row[top], kind="stable")]
+        results.append((row[top], top))
+    return results
+
+
+def fuse_ranks(
+    dense: pd.DataFrame, keyword: pd.DataFrame, fusion: Fusion = "rrf", keyword_weight: float = 0.5
+) -> pd.DataFrame:
+    """Combine two ranked lists (columns paragraph_id, score; best first) into one.
+
+    `rrf`: reciprocal rank fusion, sum of 1/(60 + rank), robust to the two scores' scales.
+    `weighted`: (1-w)·dense + w·keyword after min-max scaling each list (w = `keyword_weight`).
+    Returns paragraph_id, score, dense_score, keyword_score, best first.
+    """
+    d = (
+        dense[["paragraph_id", "score"]]
+        .rename(columns={"score": "dense_score"})
+        .astype({"paragraph_id": str})
+    )
+    kw = (
+        keyword[["paragraph_id", "score"]]
+        .rename(columns={"score": "keyword_score"})
+        .astype({"paragraph_id": str})
+    )
+    d["dense_rank"] = np.arange(1, len(d) + 1)
+    kw["keyword_rank"] = np.arange(1, len(kw) + 1)
+    merged = d.merge(kw, on="paragraph_id", how="outer")
+    if fusion == "rrf":
+        merged["score"] = (1.0 / (RRF_K + merged["dense_rank"])).fillna(0) + (
+            1.0 / (RRF_K + merged["keyword_rank"])
+        ).fillna(0)
+    else:
+        merged["score"] = (1 - keyword_weight) * _minmax(merged["dense_score"]) + keyword_weight * _minmax(
+            merged["keyword_score"]
+        )
+    merged = merged.sort_values(["score", "dense_rank"], ascending=[False, True], kind="stable")
+    return merged[["paragraph_id", "score", "dense_score", "keyword_score"]].reset_index(drop=True)
+
+
+def coverage(query_stems: set[str], idf: dict[str, float], paragraph_stems: list[set[str]]) -> np.ndarray:
+    """Share of the query's IDF weight each paragraph contains: 1 when it has every query
+    word, near 0 when it shares only common words. Rare words (names, terms) dominate."""
+    total = sum(idf.get(t, 0.0) for t in query_stems)
+    if total <= 0:
+        return np.zeros(len(paragraph_stems))
+    return np.array([sum(idf.get(t, 0.0) for t in query_stems & own) / total for own in paragraph_stems])
+
+
+def fuse_coverage(
+    cosine: pd.Series, coverage_share: np.ndarray, keyword_weight: float, keyword_score: pd.Series
+) -> pd.DataFrame:
+    """`coverage` fusion: cosine + w·coverage². Squaring keeps a few shared common words from
+    outweighing meaning (paraphrases stay on top) while a paragraph holding all of the query's
+    rare words rises. Inputs are aligned on a paragraph_id index."""
+    scores = cosine.to_numpy() + keyword_weight * coverage_share**2
+    fused = pd.DataFrame(
+        {
+            "paragraph_id": cosine.index,
+            "score": scores,
+            "dense_score": cosine.to_numpy(),
+            "keyword_score": keyword_score.reindex(cosine.index).to_numpy(),
+        }
+    )
+    return fused.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _minmax(values: pd.Series) -> pd.Series:
+    lo, hi = values.min(), values.max()
+    if pd.isna(lo) or hi == lo:
+        return values.notna().astype(float)
+    return ((values - lo) / (hi - lo)).fillna(0.0)
+
+
+def fts_query(query: str) -> str:
+    """A safe FTS5 MATCH expression: each content word quoted, joined by OR (no user syntax)."""
+    return " OR ".join(f'"{term}"' for term in query_terms(query)[:64])
+
+
+def validate_query(query: str) -> str:
+    """The query stripped; raises `BadInputError` for an empty or over-long query."""
+    text = (query or "").strip()
+    if not text:
+        raise BadInputError("Type something to search for.")
+    if len(text) > MAX_QUERY_CHARS:
+        raise BadInputError(
+            f"The query is {len(text):,} characters long; keep it under {MAX_QUERY_CHARS:,} "
+            "(a sentence or a short paragraph works best)."
+        )
+    if not WORD.search(text):
+        raise BadInputError("The query has no words to search for.")
+    return text
+
+
+def search(
+    store: Store,
+    encoder: Encoder,
+    query: str,
+    k: int = 10,
+    filters: SearchFilters | None = None,
+    mode: Mode = "hybrid",
+    fusion: Fusion = "coverage",
+    candidates: int = 100,
+    min_similarity: float = 0.3,
+    keyword_weight: float = 0.1,
+) -> SearchResult:
+    """Rank body paragraphs for `query`; filters apply before the cut. Raises `BadInputError`."""
+    text = validate_query(query)
+    if k < 1:
+        raise BadInputError("Ask for at least one result.")
+    filters = filters or SearchFilters()
+    pool = max(candidates, k)
+    dense = keyword = pd.DataFrame({"paragraph_id": pd.Series(dtype=str), "score": pd.Series(dtype=float)})
+    query_vector = encoder.encode([text]) if mode != "keyword" else None
+    if query_vector is not None:
+        dense = store.dense_search(query_vector, pool, filters)[0]
+    if mode in ("hybrid", "keyword"):
+        keyword = store.keyword_search(text, pool, filters)
+    if mode == "hybrid" and fusion == "coverage" and query_vector is not None:
+        fused = _coverage_ranking(store, text, query_vector, dense, keyword, keyword_weight)
+    else:
+        fused = fuse_ranks(dense, keyword, fusion, keyword_weight)
+    hits = attach_paragraphs(store, merge_identical(store, fused).head(k))
+    result = SearchResult(hits=hits, query=text)
+    if len(dense):
+        result.best_similarity = float(dense["score"].iloc[0])
+    if hits.empty:
+        result.notes.append(_empty_advice(filters, mode))
+    elif result.best_similarity is not None and result.best_similarity < min_similarity:
+        result.notes.append(
+            f"No strong match: the closest paragraph has a similarity of {result.best_similarity:.2f}. "
+            "Try other words, or fewer of them."
+        )
+    return result
+
+
+def _coverage_ranking(
+    store: Store,
+    text: str,
+    query_vector: np.ndarray,
+    dense: pd.DataFrame,
+    keyword: pd.DataFrame,
+    keyword_weight: float,
+) -> pd.DataFrame:
+    ids = list(dict.fromkeys([*dense["paragraph_id"], *keyword["paragraph_id"]]))
+    if not ids:
+        return fuse_ranks(dense, keyword, "rrf")
+    cosine = pd.Series(store.vectors_for(ids) @ query_vector[0], index=ids)
+    texts = store.paragraphs().set_index("paragraph_id").loc[ids, "text"]
+    query_stems = stems(text)
+    share = coverage(query_stems, store.idf(query_stems), [stems(t) for t in texts])
+    return fuse_coverage(cosine, share, keyword_weight, keyword.set_index("paragraph_id")["score"])
+
+
+def _empty_advice(filters: SearchFilters, mode: Mode) -> str:
+    relax = []
+    if filters.since or filters.until:
+        relax.append("widen the date range (articles without a known date are left out by it)")
+    if filters.sources:
+        relax.append("include more sources")
+    if filters.articles:
+        relax.append("include more articles")
+    if mode == "keyword":
+        relax.append("switch to hybrid or semantic search (keyword search needs the exact words)")
+    if not relax:
+        return "No paragraph matches. Try other words."
+    return "No paragraph matches these filters. To find more: " + "; ".join(relax) + "."
+
+
+def merge_identical(store: Store, ranked: pd.DataFrame) -> pd.DataFrame:
+    """Keep the best-ranked of paragraphs with identical text (a syndicated copy would
+    otherwise fill several slots) and list the others in `also_in`."""
+    hashes = store.paragraphs().set_index("paragraph_id")["text_hash"]
+    ranked = ranked.assign(_hash=hashes.reindex(ranked["paragraph_id"]).to_numpy())
+    copies = ranked.groupby("_hash", sort=False)["paragraph_id"].agg(list)
+    first = ranked.drop_duplicates("_hash", keep="first").copy()
+    first["also_in"] = [copies[h][1:] for h in first["_hash"]]
+    return first.drop(columns="_hash").reset_index(drop=True)
+
+
+def attach_paragraphs(store: Store, ranked: pd.DataFrame) -> pd.DataFrame:
+    """Ranked paragraph ids → hit rows with text, position and article metadata."""
+    paragraphs = store.paragraphs().set_index("paragraph_id")
+    articles = store.articles().set_index("article_id")
+    rows = []
+    for rank, hit in enumerate(ranked.itertuples(), start=1):
+        para = paragraphs.loc[hit.paragraph_id]
+        art = articles.loc[para["article_id"]]
+        rows.append(
+            {
+                "rank": rank,
+                "score": float(hit.score),
+                "dense_score": _num(getattr(hit, "dense_score", None)),
+                "keyword_score": _num(getattr(hit, "keyword_score", None)),
+                "paragraph_id": hit.paragraph_id,
+                "article_id": para["article_id"],
+                "ordinal": int(para["ordinal"]),
+                "title": art["title"],
+                "source": art["source"],
+                "published": art["published"],
+                "text": para["text"],
+                "also_in": list(getattr(hit, "also_in", None) or []),
+            }
+        )
+    return pd.DataFrame(rows, columns=HIT_COLUMNS)
+
+
+def _num(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+
+def more_like_this(
+    store: Store, paragraph_id: str, k: int = 10, filters: SearchFilters | None = None
+) -> pd.DataFrame:
+    """Paragraphs closest to a given one (itself excluded), as hit rows."""
+    vector = store.vectors_for([paragraph_id])
+    found = store.dense_search(vector, k + 1, filters or SearchFilters())[0]
+    found = found[found["paragraph_id"] != paragraph_id].head(k)
+    ranked = found.assign(dense_score=found["score"], keyword_score=None)
+    return attach_paragraphs(store, ranked)
+
+
+def context(store: Store, paragraph_id: str, before: int = 1, after: int = 1) -> pd.DataFrame:
+    """The paragraph with its neighbours in the same article (headings included)."""
+    paragraphs = store.paragraphs()
+    target = paragraphs[paragraphs["paragraph_id"] == paragraph_id]
+    if target.empty:
+        raise BadInputError(f"There is no paragraph '{paragraph_id}' in this index.")
+    row = target.iloc[0]
+    same = paragraphs[paragraphs["article_id"] == row["article_id"]]
+    lo, hi = row["ordinal"] - before, row["ordinal"] + after
+    return same[(same["ordinal"] >= lo) & (same["ordinal"] <= hi)].sort_values("ordinal")
+
+
+def hits_to_records(hits: pd.DataFrame) -> list[dict[str, object]]:
+    """Hits as JSON-ready dicts (rank, score, article id, title, paragraph id, text, ...)."""
+    return [
+        {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+        for row in hits.to_dict("records")
+    ]

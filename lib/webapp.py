@@ -1,0 +1,203 @@
+"""The one `lib` module that knows Streamlit: cached loaders, URL-bound page state and the
+index check every page runs first.
+
+Pages get shared objects from here (never from session state only `app.py` sets), so
+each page also runs on its own, as `AppTest.from_file("pages/x.py")` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from lib.embeddings import Encoder, load_encoder
+from lib.errors import DossierError, IndexCorruptError, IndexMissingError
+from lib.index import IndexStatus, build_index, index_status
+from lib.settings import Settings, load_settings
+from lib.store import CURRENT, EmbeddedStore
+
+
+@st.cache_resource(show_spinner="Loading the embedding model…")
+def get_encoder(name: str) -> Encoder:
+    """The sentence-transformers model, loaded once per process and shared by sessions."""
+    return load_encoder(name)
+
+
+@st.cache_resource(show_spinner="Opening the index…", max_entries=4)
+def _open_store(index_dir: str, generation: str) -> EmbeddedStore:
+    return EmbeddedStore(index_dir)
+
+
+def get_store(settings: Settings) -> EmbeddedStore:
+    """The live index, reopened automatically after a rebuild swaps generations."""
+    index_dir = settings.resolved_index_dir
+    pointer = index_dir / CURRENT
+    if not pointer.exists():
+        raise IndexMissingError("No index has been built yet.")
+    return _open_store(str(index_dir), pointer.read_text().strip())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _status(corpus_dir: str, index_dir: str, model: str, max_bytes: int, signature: tuple) -> IndexStatus:
+    return index_status(Path(corpus_dir), Path(index_dir), model, max_bytes)
+
+
+def _folder_signature(settings: Settings) -> tuple:
+    """Cheap fingerprint of the corpus folder and the live generation, so the status is
+    recomputed only when a file or the index changed."""
+    folder = Path(settings.corpus_dir)
+    files = (
+        tuple(
+            sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.is_file())
+        )
+        if folder.is_dir()
+        else ()
+    )
+    pointer = settings.resolved_index_dir / CURRENT
+    return files, pointer.read_text() if pointer.exists() else ""
+
+
+def current_status(settings: Settings) -> IndexStatus:
+    """Whether the index can serve the configured corpus and model."""
+    return _status(
+        str(settings.corpus_dir),
+        str(settings.resolved_index_dir),
+        settings.embedding_model,
+        settings.max_file_mb * 1024 * 1024,
+        _folder_signature(settings),
+    )
+
+
+def build_with_progress(settings: Settings, reason: str) -> None:
+    """Build or update the index, showing progress; errors are shown, not raised."""
+    with st.status(f"{reason} Building the search index…", expanded=True) as status:
+        bar = st.progress(0.0, text="Starting")
+        try:
+            encoder = get_encoder(settings.embedding_model)
+            report = build_index(
+                settings.corpus_dir,
+                settings.resolved_index_dir,
+                encoder,
+                settings.batch_size,
+                progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
+                max_bytes=settings.max_file_mb * 1024 * 1024,
+            )
+        except DossierError as exc:
+            status.update(label="The index could not be built", state="error")
+            st.error(str(exc))
+            return
+        for problem in report.problems:
+            st.warning(f"Skipped {problem.path}: {problem.message}")
+        status.update(
+            label=f"Index ready: {report.paragraphs} paragraphs ({report.embedded} embedded, "
+            f"{report.reused} reused) in {report.seconds:.1f} s",
+            state="complete",
+            expanded=False,
+        )
+    _status.clear()
+
+
+def ready_store(settings: Settings | None = None) -> EmbeddedStore | None:
+    """The store, building it first (with progress) when missing, stale or damaged.
+
+    Returns None, after telling the user why, when no usable index can be had.
+    """
+    settings = settings or page_settings()
+    try:
+        status = current_status(settings)
+    except DossierError as exc:
+        st.error(str(exc))
+        return None
+    if status.state != "ready":
+        build_with_progress(settings, status.message)
+    try:
+        return get_store(settings)
+    except (IndexMissingError, IndexCorruptError) as exc:
+        st.error(
+            f"{exc} Check the corpus folder ({settings.corpus_dir}) and try the Home page's build button."
+        )
+        return None
+
+
+def page_settings() -> Settings:
+    """Settings from the table and environment (shared by every page and the CLI)."""
+    return load_settings()
+
+
+# ---- page state in the URL -------------------------------------------------------------------
+
+Parser = Callable[[str], Any]
+
+
+def init_state(defaults: dict[str, Any], parsers: dict[str, Parser] | None = None) -> list[str]:
+    """Seed `st.session_state` from the URL once per session, so widgets keyed by these names
+    open on the linked view. Returns warnings for URL values that could not be used."""
+    warnings = []
+    parsers = parsers or {}
+    for key, default in defaults.items():
+        if key in st.session_state:
+            continue
+        if key not in st.query_params:
+            st.session_state[key] = default
+            continue
+        try:
+            if isinstance(default, list):
+                st.session_state[key] = [parsers.get(key, str)(v) for v in st.query_params.get_all(key)]
+            else:
+                st.session_state[key] = _parse(st.query_params[key], default, parsers.get(key))
+        except (ValueError, TypeError):
+            st.session_state[key] = default
+            warnings.append(f"Ignored the link's '{key}={st.query_params[key]}': not a valid value.")
+    return warnings
+
+
+def _parse(raw: str, default: Any, parser: Parser | None) -> Any:
+    if parser is not None:
+        return parser(raw)
+    if isinstance(default, bool):
+        return raw.lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, date) or default is None and len(raw) == 10 and raw[4] == "-":
+        return date.fromisoformat(raw)
+    return raw
+
+
+def sync_url(defaults: dict[str, Any]) -> None:
+    """Write the current values of these session-state keys to the URL (defaults left out),
+    so copying the address reproduces the view."""
+    for key, default in defaults.items():
+        value = st.session_state.get(key, default)
+        if value == default or value is None or value == "" or value == []:
+            if key in st.query_params:
+                del st.query_params[key]
+            continue
+        if isinstance(value, list):
+            st.query_params[key] = [str(v) for v in value]
+        elif isinstance(value, date):
+            st.query_params[key] = value.isoformat()
+        else:
+            st.query_params[key] = str(value)
+
+
+def page_url(page: str, **params: Any) -> str:
+    """A relative link to another page with its state in the query string (a plain link, so it
+    works from any page, opened alone or through the router, and can be shared)."""
+    from urllib.parse import urlencode
+
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")}, doseq=True)
+    return f"./{page}" + (f"?{query}" if query else "")
+
+
+def reader_link(article_id: str, ordinal: int | None = None, label: str | None = None) -> str:
+    """Markdown for a link that opens the article reader at a paragraph."""
+    from lib.markup import escape
+
+    text = label or (f"Open ¶{ordinal} in the article reader" if ordinal else "Open the article")
+    return f"[{escape(text)}]({page_url('reader', article=article_id, p=ordinal)})"

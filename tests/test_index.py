@@ -1,0 +1,79 @@
+import numpy as np
+import pytest
+
+from lib.index import build_index, index_status
+from lib.store import CURRENT, EmbeddedStore, live_generation
+
+
+def test_build_then_incremental_update_only_embeds_changes(corpus_copy, tmp_path, fake_encoder):
+    index_dir = tmp_path / "index"
+    first = build_index(corpus_copy, index_dir, fake_encoder)
+    assert first.articles == 5 and first.embedded == first.paragraphs > 80 and first.reused == 0
+    assert index_status(corpus_copy, index_dir, fake_encoder.name).state == "ready"
+
+    again = build_index(corpus_copy, index_dir, fake_encoder)
+    assert again.embedded == 0 and again.reused == first.paragraphs
+
+    path = next(corpus_copy.glob("002_*.txt"))
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n\nA brand new closing paragraph about talks.\n",
+        encoding="utf-8",
+    )
+    assert index_status(corpus_copy, index_dir, fake_encoder.name).state == "stale"
+    update = build_index(corpus_copy, index_dir, fake_encoder)
+    assert update.embedded == 1 and update.paragraphs == first.paragraphs + 1
+    store = EmbeddedStore(index_dir)
+    assert store.paragraphs()["text"].str.contains("brand new closing paragraph").any()
+
+
+def test_vectors_are_normalised_and_aligned_with_paragraphs(bundled_store, encoder):
+    store = bundled_store
+    norms = np.linalg.norm(store.vectors, axis=1)
+    np.testing.assert_allclose(norms, 1.0, atol=1e-5)
+    body = store.paragraphs().dropna(subset=["vec_row"]).sort_values("vec_row")
+    sample = body.iloc[[0, len(body) // 2, -1]]
+    fresh = encoder.encode(sample["text"].tolist())
+    np.testing.assert_allclose(fresh, store.vectors[sample["vec_row"].astype(int)], atol=1e-4)
+    assert store.paragraphs()[store.paragraphs()["kind"] == "heading"]["vec_row"].isna().all()
+
+
+def test_a_corrupt_index_is_rebuilt_with_a_reason(corpus_copy, tmp_path, fake_encoder):
+    index_dir = tmp_path / "index"
+    build_index(corpus_copy, index_dir, fake_encoder)
+    (live_generation(index_dir) / "embeddings.npy").write_bytes(b"not numpy")
+    assert index_status(corpus_copy, index_dir, fake_encoder.name).state == "corrupt"
+    report = build_index(corpus_copy, index_dir, fake_encoder)
+    assert "rebuilt from scratch" in report.rebuilt_because and report.reused == 0
+    assert index_status(corpus_copy, index_dir, fake_encoder.name).state == "ready"
+
+
+def test_another_model_forces_a_full_rebuild(corpus_copy, tmp_path, fake_encoder):
+    index_dir = tmp_path / "index"
+    build_index(corpus_copy, index_dir, fake_encoder)
+    assert index_status(corpus_copy, index_dir, "some-other-model").state == "other-model"
+
+
+def test_a_killed_build_leaves_the_previous_index_usable(corpus_copy, tmp_path, fake_encoder):
+    index_dir = tmp_path / "index"
+    build_index(corpus_copy, index_dir, fake_encoder)
+    before = (index_dir / CURRENT).read_text()
+
+    class Killed(Exception):
+        pass
+
+    def die_half_way(fraction, message):
+        if fraction > 0.5:
+            raise Killed
+
+    (corpus_copy / "new.txt").write_text("An extra article about a summit in Geneva.", encoding="utf-8")
+    with pytest.raises(Killed):
+        build_index(corpus_copy, index_dir, fake_encoder, progress=die_half_way)
+    assert (index_dir / CURRENT).read_text() == before
+    assert len(EmbeddedStore(index_dir).articles()) == 5
+
+
+def test_unreadable_files_are_reported_not_fatal(corpus_copy, tmp_path, fake_encoder):
+    (corpus_copy / "bad.txt").write_bytes(b"\x00\x00binary")
+    report = build_index(corpus_copy, tmp_path / "index", fake_encoder)
+    assert report.articles == 5
+    assert [p.path for p in report.problems] == ["bad.txt"]

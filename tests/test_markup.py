@@ -1,0 +1,26 @@
+from lib.markup import escape, highlight
+
+PAYLOAD = (
+    'Hi <script>window.pwned=1</script><img src=x onerror="window.pwned=1"> '
+    "[x](javascript:alert(1)) $x$ **b**"
+)
+
+
+def test_escape_neutralises_html_and_markdown():
+    out = escape(PAYLOAD)
+    for dangerous in ("<script", "<img", "](", "$", "**"):
+        assert dangerous not in out
+    assert "&lt;script&gt;" in out
+
+
+def test_highlight_marks_query_words_and_inflections_only():
+    out = highlight("Missiles were launched; the launch failed.", "missile launch")
+    assert out.count("<mark>") == 3
+    assert "<mark>Missiles</mark>" in out and "<mark>launched</mark>" in out
+    assert "the" in out and "<mark>the</mark>" not in out
+
+
+def test_highlight_never_lets_corpus_markup_through():
+    out = highlight(PAYLOAD, "script onerror")
+    assert "<script" not in out and "<img" not in out
+    assert "<mark>script</mark>" in out

@@ -1,0 +1,129 @@
+"""Every page opens on its own, answers bad input with a message, and rebuilds its view
+from the URL's query parameters (so a shared link reproduces it)."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+PAGES = ["pages/home.py", "pages/search.py", "pages/reader.py"]
+TIMEOUT = 120
+
+
+def page(path: str, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / path), default_timeout=TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def url(at: AppTest) -> dict[str, str]:
+    """The page's query parameters, one value each (a single-item list counts as its item)."""
+    return {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in at.query_params.items()}
+
+
+def texts(at: AppTest) -> str:
+    return " ".join(
+        str(e.value)
+        for kind in ("markdown", "info", "warning", "error", "caption")
+        for e in getattr(at, kind)
+    )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_opens_without_error(app_env, path):
+    at = page(path)
+    assert not at.exception
+    assert not at.error
+
+
+def test_app_router_opens_home(app_env):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "Dossier" in at.title[0].value
+
+
+def test_home_shows_the_corpus_overview(app_env):
+    at = page("pages/home.py")
+    table = at.dataframe[0].value
+    assert len(table) == 5 and set(table["article_id"]) == {"000", "001", "002", "003", "004"}
+    assert table.set_index("article_id").loc["004", "published"] == "2018-07-09"
+    assert [m.value for m in at.metric][:2] == ["5", str(int(table["paragraphs"].sum()))]
+    assert "up to date" in texts(at)
+
+
+def test_search_runs_a_query_from_the_url_and_links_to_the_reader(app_env):
+    at = page("pages/search.py", q="Xi Jinping visited Pyongyang", k="3")
+    assert not at.exception and not at.error
+    assert at.text_input(key="q").value == "Xi Jinping visited Pyongyang"
+    body = texts(at)
+    assert "003:11" in body
+    assert "./reader?article=003&p=11" in body
+    assert "<mark>Xi</mark>" in body
+
+
+def test_search_typed_query_goes_into_the_url(app_env):
+    at = page("pages/search.py")
+    assert "Type a question" in texts(at)
+    at.text_input(key="q").set_value("sanctions relief")
+    at.slider(key="k").set_value(4)
+    at.multiselect(key="source").set_value(["Asia Times"])
+    at.button[0].click().run()  # the form's submit button
+    assert url(at) == {"q": "sanctions relief", "k": "4", "source": "Asia Times"}
+    assert texts(at).count("Asia Times") >= 4
+
+
+def test_search_url_state_round_trips_including_the_selected_hit(app_env):
+    params = {
+        "q": "missile test",
+        "k": "5",
+        "mode": "dense",
+        "source": "CNN",
+        "since": "2019-01-01",
+        "hit": "000:1",
+    }
+    at = page("pages/search.py", **params)
+    assert not at.exception
+    assert url(at) == params
+    assert at.radio(key="mode").value == "dense"
+    body = texts(at)
+    assert "More like this" in body and "Context" in body
+
+
+def test_search_bad_input_gives_clear_messages(app_env):
+    at = page("pages/search.py", q="x" * 10_000)
+    assert "characters long" in " ".join(e.value for e in at.error) and not at.exception
+    at = page("pages/search.py", q="missile", since="2030-01-01")
+    assert "widen the date range" in texts(at) and not at.exception
+    at = page("pages/search.py", q="missile", k="lots", since="yesterday")
+    assert not at.exception
+    assert "Ignored the link's 'k=lots'" in texts(at) and "Ignored the link's 'since=yesterday'" in texts(at)
+    at = page("pages/search.py", q="missile", since="2019-06-01", until="2019-01-01")
+    assert "after 'Published until'" in " ".join(e.value for e in at.error)
+
+
+def test_reader_opens_at_the_linked_paragraph_with_furniture_collapsed(app_env):
+    at = page("pages/reader.py", article="001", p="10")
+    assert not at.exception
+    assert at.selectbox(key="article").value == "001"
+    body = texts(at)
+    assert "▶ **¶10**" in body
+    assert "See also" not in " ".join(m.value for m in at.markdown)
+    furniture = at.dataframe[0].value
+    assert "see_also" in set(furniture["rule"])
+
+
+def test_reader_handles_unknown_articles_and_paragraphs(app_env):
+    at = page("pages/reader.py", article="nope", p="3")
+    assert not at.exception and "no article 'nope'" in texts(at)
+    at = page("pages/reader.py", article="000", p="99")
+    assert not at.exception and "has no paragraph ¶99" in texts(at)
+    at = page("pages/reader.py", article="000", p="-4")
+    assert not at.exception and "Ignored the link's 'p=-4'" in texts(at)
+
+
+def test_reader_choice_goes_into_the_url(app_env):
+    at = page("pages/reader.py")
+    at.selectbox(key="article").set_value("004").run()
+    assert url(at) == {"article": "004"}
+    assert "Pompeo" in texts(at)

@@ -1,0 +1,114 @@
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib.errors import BadInputError
+from lib.search import context, dense_top_k, fts_query, fuse_ranks, more_like_this, search, validate_query
+from lib.store import SearchFilters
+
+
+def random_matrix(n=500, dim=32, seed=1):
+    rng = np.random.default_rng(seed)
+    m = rng.normal(size=(n, dim)).astype(np.float32)
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def test_dense_top_k_matches_brute_force():
+    matrix = random_matrix()
+    queries = matrix[[3, 10]] + 0.01
+    for (scores, rows), q in zip(dense_top_k(queries, matrix, 7), queries, strict=True):
+        expected = np.argsort(-(matrix @ q))[:7]
+        assert rows.tolist() == expected.tolist()
+        assert np.all(np.diff(scores) <= 0)
+
+
+def test_dense_top_k_respects_the_mask_and_small_pools():
+    matrix = random_matrix(50)
+    mask = np.zeros(50, dtype=bool)
+    mask[[4, 9]] = True
+    scores, rows = dense_top_k(matrix[[0]], matrix, 10, mask)[0]
+    assert sorted(rows.tolist()) == [4, 9]
+    assert dense_top_k(matrix[[0]], matrix, 5, np.zeros(50, dtype=bool))[0][1].size == 0
+
+
+def test_rrf_rewards_agreement_and_keeps_items_from_either_list():
+    dense = pd.DataFrame({"paragraph_id": ["a", "b", "c"], "score": [0.9, 0.8, 0.7]})
+    keyword = pd.DataFrame({"paragraph_id": ["c", "d"], "score": [12.0, 3.0]})
+    fused = fuse_ranks(dense, keyword, "rrf")
+    assert fused["paragraph_id"].tolist()[0] == "c"
+    assert set(fused["paragraph_id"]) == {"a", "b", "c", "d"}
+    assert fused.loc[fused["paragraph_id"] == "d", "dense_score"].isna().all()
+
+
+def test_weighted_fusion_scales_both_lists():
+    dense = pd.DataFrame({"paragraph_id": ["a", "b"], "score": [0.9, 0.1]})
+    keyword = pd.DataFrame({"paragraph_id": ["b", "a"], "score": [20.0, 1.0]})
+    assert fuse_ranks(dense, keyword, "weighted", keyword_weight=0.1)["paragraph_id"].tolist()[0] == "a"
+    assert fuse_ranks(dense, keyword, "weighted", keyword_weight=0.9)["paragraph_id"].tolist()[0] == "b"
+
+
+def test_fts_query_quotes_every_word():
+    assert fts_query('Kim "NEAR(x)" OR missile*') == '"kim" OR "near" OR "missile"'
+    assert fts_query("the of and") == '"the" OR "of" OR "and"'
+    assert fts_query("!!!") == ""
+
+
+def test_validate_query_rejects_empty_and_huge_queries():
+    with pytest.raises(BadInputError, match="Type something"):
+        validate_query("   ")
+    with pytest.raises(BadInputError, match="10,000 characters"):
+        validate_query("x" * 10_000)
+    with pytest.raises(BadInputError, match="no words"):
+        validate_query("?!?")
+    assert validate_query("  missile  ") == "missile"
+
+
+def test_search_returns_hits_with_provenance(bundled_store, encoder):
+    result = search(bundled_store, encoder, "Xi Jinping visited Pyongyang", k=5)
+    top = result.hits.iloc[0]
+    assert top["paragraph_id"] == "003:11" and top["article_id"] == "003" and top["ordinal"] == 11
+    assert top["title"].startswith("Kim Jong Un Turns Up")
+    assert top["published"] == "2019-08-01"
+    text = bundled_store.paragraphs().set_index("paragraph_id").loc["003:11", "text"]
+    assert top["text"] == text
+    assert result.hits["rank"].tolist() == [1, 2, 3, 4, 5]
+
+
+def test_filters_that_exclude_everything_say_what_to_relax(bundled_store, encoder):
+    result = search(bundled_store, encoder, "missile test", filters=SearchFilters(since=date(2030, 1, 1)))
+    assert result.hits.empty
+    assert "widen the date range" in result.notes[0]
+    only_004 = search(bundled_store, encoder, "missile test", k=5, filters=SearchFilters(articles=("004",)))
+    assert len(only_004.hits) == 5 and (only_004.hits["article_id"] == "004").all()
+    by_source = search(bundled_store, encoder, "sanctions", filters=SearchFilters(sources=("Asia Times",)))
+    assert set(by_source.hits["source"]) == {"Asia Times"}
+    in_2019 = search(
+        bundled_store,
+        encoder,
+        "sanctions",
+        k=50,
+        filters=SearchFilters(since=date(2019, 1, 1), until=date(2019, 6, 30)),
+    )
+    assert set(in_2019.hits["article_id"]) <= {"000", "001"} and len(in_2019.hits) > 0
+
+
+def test_keyword_mode_with_unknown_words_suggests_semantic_search(bundled_store, encoder):
+    result = search(bundled_store, encoder, "zzyzx qwertyuiop", mode="keyword")
+    assert result.hits.empty and "semantic" in result.notes[0]
+
+
+def test_nonsense_is_reported_as_no_strong_match(bundled_store, encoder):
+    result = search(bundled_store, encoder, "chocolate cake recipe with strawberries", k=3)
+    assert any("No strong match" in note for note in result.notes)
+
+
+def test_context_and_more_like_this(bundled_store):
+    around = context(bundled_store, "001:10")
+    assert around["paragraph_id"].tolist() == ["001:9", "001:10", "001:11"]
+    similar = more_like_this(bundled_store, "001:10", k=3)
+    assert "001:10" not in similar["paragraph_id"].tolist()
+    assert similar.iloc[0]["paragraph_id"] == "000:2"  # the abridged copy's same paragraph
+    with pytest.raises(BadInputError):
+        context(bundled_store, "999:1")
