@@ -63,7 +63,7 @@ def run_build(args: argparse.Namespace) -> int:
             bar.update(round(fraction * 100) - bar.n)
 
         report = build_index(
-            settings.corpus_dir,
+            settings.corpus_dirs,
             settings.resolved_index_dir,
             encoder,
             settings.batch_size,

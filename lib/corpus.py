@@ -14,7 +14,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -67,12 +67,26 @@ class LoadedCorpus:
     problems: list[LoadProblem] = field(default_factory=list)
 
 
-def load_corpus(folder: Path | str, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedCorpus:
-    """Load every readable article in `folder` (not recursive; hidden files ignored)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise BadInputError(f"Corpus folder '{folder}' does not exist or is not a folder.")
+def load_corpus(
+    folders: Path | str | Sequence[Path | str], max_bytes: int = DEFAULT_MAX_BYTES
+) -> LoadedCorpus:
+    """Load every readable article in one folder or several (e.g. the bundled corpus plus the
+    user's uploads); not recursive, hidden files ignored. Ids must be unique across folders."""
+    paths = [Path(folders)] if isinstance(folders, (str, Path)) else [Path(f) for f in folders]
     problems: list[LoadProblem] = []
+    rows: list[dict[str, Any]] = []
+    for folder in paths:
+        if not folder.is_dir():
+            raise BadInputError(f"Corpus folder '{folder}' does not exist or is not a folder.")
+        rows.extend(_load_folder(folder, max_bytes, problems))
+    articles = pd.DataFrame(rows, columns=ARTICLE_COLUMNS)
+    duplicated = articles["article_id"].duplicated(keep="first")
+    for article_id in articles.loc[duplicated, "article_id"]:
+        problems.append(LoadProblem(str(article_id), "skipped: another article already has this id."))
+    return LoadedCorpus(articles[~duplicated].reset_index(drop=True), problems)
+
+
+def _load_folder(folder: Path, max_bytes: int, problems: list[LoadProblem]) -> list[dict[str, Any]]:
     manifest = _read_manifest(folder / MANIFEST, problems)
     rows: list[dict[str, Any]] = []
     for path in sorted(folder.iterdir()):
@@ -94,11 +108,7 @@ def load_corpus(folder: Path | str, max_bytes: int = DEFAULT_MAX_BYTES) -> Loade
         for record in records:
             meta = manifest.get(record.pop("_key"), {})
             rows.append(_article_row(path, record, meta, problems))
-    articles = pd.DataFrame(rows, columns=ARTICLE_COLUMNS)
-    duplicated = articles["article_id"].duplicated(keep="first")
-    for article_id in articles.loc[duplicated, "article_id"]:
-        problems.append(LoadProblem(str(article_id), "skipped: another article already has this id."))
-    return LoadedCorpus(articles[~duplicated].reset_index(drop=True), problems)
+    return rows
 
 
 def read_article_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[dict[str, Any]]:

@@ -30,6 +30,11 @@ class Settings:
     corpus_dir: Path = _setting(
         BUNDLED_CORPUS, "DOSSIER_CORPUS", "Folder of articles to load (the bundled corpus by default)."
     )
+    user_corpus_dir: Path = _setting(
+        PROJECT_DIR / ".dossier" / "user-corpus",
+        "DOSSIER_USER_CORPUS",
+        "Folder where uploaded and added articles are stored (the bundled corpus is never modified).",
+    )
     index_dir: Path | None = _setting(
         None,
         "DOSSIER_INDEX",
@@ -58,11 +63,19 @@ class Settings:
     )
 
     @property
+    def corpus_dirs(self) -> list[Path]:
+        """The folders the corpus is read from: the configured corpus, plus the user's
+        folder of added articles once it exists."""
+        user = Path(self.user_corpus_dir)
+        return [Path(self.corpus_dir)] + ([user] if user.is_dir() else [])
+
+    @property
     def resolved_index_dir(self) -> Path:
         """The index folder: the configured one, or one per corpus under `.dossier/index`."""
         if self.index_dir is not None:
             return Path(self.index_dir)
-        key = hashlib.sha1(str(Path(self.corpus_dir).resolve()).encode()).hexdigest()[:12]
+        folders = f"{Path(self.corpus_dir).resolve()}\x00{Path(self.user_corpus_dir).resolve()}"
+        key = hashlib.sha1(folders.encode()).hexdigest()[:12]
         return PROJECT_DIR / ".dossier" / "index" / key
 
 

@@ -88,13 +88,15 @@ def write_generation(
     furniture: pd.DataFrame,
     vectors: np.ndarray,
     meta: dict[str, Any],
+    tables: dict[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Write a complete new generation and make it the live one; return its folder.
 
-    `paragraphs` must carry `text_hash` and `vec_row` (row of `vectors`, or NA for headings).
+    `paragraphs` must carry `text_hash` and `vec_row` (row of `vectors`, or NA for headings);
+    `tables` are derived per-article tables (see `lib.index.Annotator`), read back with `table`.
     """
     index_dir.mkdir(parents=True, exist_ok=True)
-    name = f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    name = f"gen-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"  # names sort by creation time
     tmp = index_dir / f".{name}.tmp"
     tmp.mkdir()
     try:
@@ -160,6 +162,8 @@ def write_generation(
             body = paragraphs[paragraphs["vec_row"].notna()]
             df = Counter(term for text in body["text"] for term in stems(text))
             db.executemany("INSERT INTO terms VALUES (?, ?)", df.items())
+            for table_name, table in (tables or {}).items():
+                _to_sql(table, table_name, db)
             db.executemany(
                 "INSERT INTO paragraphs_fts (rowid, text, article_id, source, published) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -324,6 +328,17 @@ class EmbeddedStore:
             {"paragraph_id": [self._row_paragraph[r[0]] for r in rows], "score": [float(r[1]) for r in rows]}
         )
 
+    def table(self, name: str) -> pd.DataFrame:
+        """A derived table stored by the build (empty when the build did not make it)."""
+        if name not in self.meta.get("annotators", {}):
+            return pd.DataFrame(columns=["article_id"])
+        with self._connect() as db:
+            table = pd.read_sql_query(f'SELECT * FROM "{_table_name(name)}"', db)
+        for column in table.columns:
+            if column.endswith("_json"):
+                table[column[: -len("_json")]] = [json.loads(v) for v in table.pop(column)]
+        return table
+
     def idf(self, terms: Iterable[str]) -> dict[str, float]:
         """BM25-style inverse document frequency of stemmed terms over body paragraphs
         (a term in no paragraph gets the highest weight)."""
@@ -349,6 +364,23 @@ class EmbeddedStore:
         return self.vectors[rows.astype(int).to_numpy()]
 
 
+def _table_name(name: str) -> str:
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise ValueError(f"bad table name {name!r}")
+    return f"derived_{name}"
+
+
+def _to_sql(table: pd.DataFrame, name: str, db: sqlite3.Connection) -> None:
+    """Store a derived table; list and dict cells go in as JSON (`<column>_json`)."""
+    out = table.copy()
+    for column in table.columns:
+        if table[column].map(lambda v: isinstance(v, (list, dict, tuple))).any():
+            out[f"{column}_json"] = [json.dumps(v, default=str) for v in out.pop(column)]
+    if "article_id" not in out.columns:
+        out["article_id"] = pd.Series(dtype=str)
+    out.to_sql(_table_name(name), db, index=False)
+
+
 def _fsync_dir(folder: Path) -> None:
     for path in [*folder.iterdir(), folder]:
         if path.is_dir() and path != folder:
@@ -364,7 +396,7 @@ def _remove_old_generations(index_dir: Path, keep: str) -> None:
     """Drop superseded generations, except the one just replaced (a running app may still read
     it until it notices the swap), and leftovers of killed builds older than a minute."""
     generations = sorted(
-        p.name for p in index_dir.iterdir() if re.fullmatch(r"gen-\d{14}-[0-9a-f]{8}", p.name)
+        p.name for p in index_dir.iterdir() if re.fullmatch(r"gen-\d{20}-[0-9a-f]{8}", p.name)
     )
     previous = [g for g in generations if g < keep][-1:]
     for path in index_dir.iterdir():

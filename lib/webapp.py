@@ -42,20 +42,21 @@ def get_store(settings: Settings) -> EmbeddedStore:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _status(corpus_dir: str, index_dir: str, model: str, max_bytes: int, signature: tuple) -> IndexStatus:
-    return index_status(Path(corpus_dir), Path(index_dir), model, max_bytes)
+def _status(
+    corpus_dirs: tuple[str, ...], index_dir: str, model: str, max_bytes: int, signature: tuple
+) -> IndexStatus:
+    return index_status([Path(f) for f in corpus_dirs], Path(index_dir), model, max_bytes)
 
 
 def _folder_signature(settings: Settings) -> tuple:
     """Cheap fingerprint of the corpus folder and the live generation, so the status is
     recomputed only when a file or the index changed."""
-    folder = Path(settings.corpus_dir)
-    files = (
-        tuple(
-            sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.is_file())
-        )
+    files = tuple(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size)
+        for folder in settings.corpus_dirs
         if folder.is_dir()
-        else ()
+        for p in sorted(folder.iterdir())
+        if p.is_file()
     )
     pointer = settings.resolved_index_dir / CURRENT
     return files, pointer.read_text() if pointer.exists() else ""
@@ -64,7 +65,7 @@ def _folder_signature(settings: Settings) -> tuple:
 def current_status(settings: Settings) -> IndexStatus:
     """Whether the index can serve the configured corpus and model."""
     return _status(
-        str(settings.corpus_dir),
+        tuple(str(f) for f in settings.corpus_dirs),
         str(settings.resolved_index_dir),
         settings.embedding_model,
         settings.max_file_mb * 1024 * 1024,
@@ -79,7 +80,7 @@ def build_with_progress(settings: Settings, reason: str) -> None:
         try:
             encoder = get_encoder(settings.embedding_model)
             report = build_index(
-                settings.corpus_dir,
+                settings.corpus_dirs,
                 settings.resolved_index_dir,
                 encoder,
                 settings.batch_size,

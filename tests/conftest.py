@@ -4,7 +4,6 @@ encoder for fast unit tests, and an index of the bundled corpus built once per s
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 from pathlib import Path
@@ -77,5 +76,4 @@ def app_env(monkeypatch, bundled_index):
     """Point the pages at the session's prebuilt index of the bundled corpus."""
     monkeypatch.setenv("DOSSIER_CORPUS", str(SEEDS))
     monkeypatch.setenv("DOSSIER_INDEX", str(bundled_index))
-    yield
-    os.environ.pop("DOSSIER_INDEX", None)
+    monkeypatch.setenv("DOSSIER_USER_CORPUS", str(bundled_index / "no-user-corpus"))

@@ -77,3 +77,41 @@ def test_unreadable_files_are_reported_not_fatal(corpus_copy, tmp_path, fake_enc
     report = build_index(corpus_copy, tmp_path / "index", fake_encoder)
     assert report.articles == 5
     assert [p.path for p in report.problems] == ["bad.txt"]
+
+
+def test_annotators_store_tables_and_rerun_only_for_changed_articles(corpus_copy, tmp_path, fake_encoder):
+    import pandas as pd
+
+    from lib.index import Annotator
+
+    calls: list[list[str]] = []
+
+    def count_words(articles, paragraphs):
+        calls.append(sorted(articles["article_id"]))
+        grouped = paragraphs.groupby("article_id")["text"]
+        return pd.DataFrame(
+            {
+                "article_id": list(grouped.groups),
+                "words": [s.str.split().str.len().sum() for _, s in grouped],
+                "ids": [list(s.index[:2]) for _, s in grouped],
+            }
+        )
+
+    words = Annotator("words", "1", "word counts", count_words)
+    index_dir = tmp_path / "index"
+    build_index(corpus_copy, index_dir, fake_encoder, annotators=[words])
+    table = EmbeddedStore(index_dir).table("words")
+    assert sorted(table["article_id"]) == ["000", "001", "002", "003", "004"]
+    assert all(isinstance(v, list) for v in table["ids"])  # lists survive storage
+
+    path = next(corpus_copy.glob("003_*.txt"))
+    path.write_text(path.read_text(encoding="utf-8") + "\n\nOne more paragraph.\n", encoding="utf-8")
+    build_index(corpus_copy, index_dir, fake_encoder, annotators=[words])
+    assert calls[-1] == ["003"]
+    assert len(EmbeddedStore(index_dir).table("words")) == 5
+
+    assert index_status(corpus_copy, index_dir, fake_encoder.name, annotators=[words]).state == "ready"
+    newer = Annotator("words", "2", "word counts", count_words)
+    assert index_status(corpus_copy, index_dir, fake_encoder.name, annotators=[newer]).state == "stale"
+    build_index(corpus_copy, index_dir, fake_encoder, annotators=[newer])
+    assert len(calls[-1]) == 5
