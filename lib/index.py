@@ -37,15 +37,16 @@ Folders = Path | str | Sequence[Path | str]
 class Annotator:
     """A table derived per article and stored in the index (time expressions, entities, ...).
 
-    `annotate(articles, paragraphs)` gets some articles and all their paragraphs and returns
-    rows that each carry an `article_id`; bump `version` when its output would change, so
-    stored rows are recomputed.
+    `annotate(articles, paragraphs, encoder)` gets some articles, all their paragraphs and the
+    index's encoder (for annotators that compare sentences) and returns rows that each carry
+    an `article_id`; bump `version` when its output would change, so stored rows are
+    recomputed.
     """
 
     name: str
     version: str
     description: str
-    annotate: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]
+    annotate: Callable[[pd.DataFrame, pd.DataFrame, Encoder], pd.DataFrame]
 
 
 @dataclass
@@ -162,7 +163,7 @@ def build_index(
     tables = {}
     for number, annotator in enumerate(chosen):
         report_progress(0.9 + 0.05 * number / len(chosen), f"Finding {annotator.description}")
-        tables[annotator.name] = annotate(annotator, articles, paragraphs, previous_store)
+        tables[annotator.name] = annotate(annotator, articles, paragraphs, encoder, previous_store)
     version = corpus_version(articles, encoder.name)
     report_progress(0.96, "Writing the index")
     meta = {
@@ -189,7 +190,11 @@ def build_index(
 
 
 def annotate(
-    annotator: Annotator, articles: pd.DataFrame, paragraphs: pd.DataFrame, previous: EmbeddedStore | None
+    annotator: Annotator,
+    articles: pd.DataFrame,
+    paragraphs: pd.DataFrame,
+    encoder: Encoder,
+    previous: EmbeddedStore | None,
 ) -> pd.DataFrame:
     """Run one annotator over the articles whose text or metadata changed; reuse the rows
     of the previous index for the others (same annotator version)."""
@@ -202,7 +207,7 @@ def annotate(
         reuse = articles[keys].merge(before, on=keys, how="left", indicator=True)["_merge"].eq("both")
         reuse.index = articles.index
     todo = articles[~reuse]
-    fresh = annotator.annotate(todo, paragraphs[paragraphs["article_id"].isin(todo["article_id"])])
+    fresh = annotator.annotate(todo, paragraphs[paragraphs["article_id"].isin(todo["article_id"])], encoder)
     if old_rows is None:
         return fresh.reset_index(drop=True)
     kept = old_rows[old_rows["article_id"].isin(articles.loc[reuse, "article_id"])]

@@ -86,7 +86,7 @@ def test_annotators_store_tables_and_rerun_only_for_changed_articles(corpus_copy
 
     calls: list[list[str]] = []
 
-    def count_words(articles, paragraphs):
+    def count_words(articles, paragraphs, encoder):
         calls.append(sorted(articles["article_id"]))
         grouped = paragraphs.groupby("article_id")["text"]
         return pd.DataFrame(
