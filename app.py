@@ -8,5 +8,6 @@ pages = [
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),
     st.Page("pages/search.py", title="Search", icon="🔎", url_path="search"),
     st.Page("pages/reader.py", title="Article reader", icon="📰", url_path="reader"),
+    st.Page("pages/timeline.py", title="Timeline", icon="🗓️", url_path="timeline"),
 ]
 st.navigation(pages).run()

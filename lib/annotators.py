@@ -6,6 +6,9 @@ registers here; the single-process and distributed builds both run this list.
 
 from __future__ import annotations
 
+from lib.events import find_mentions
 from lib.index import Annotator
 
-ANNOTATORS: tuple[Annotator, ...] = ()
+ANNOTATORS: tuple[Annotator, ...] = (
+    Annotator("mentions", "1", "time expressions and events", find_mentions),
+)

@@ -13,7 +13,7 @@ import sys
 
 from lib.errors import DossierError
 
-COMMAND_MODULES = ("lib.cli_index", "lib.cli_timex", "lib.cli_stance_model")
+COMMAND_MODULES = ("lib.cli_index", "lib.cli_timex", "lib.cli_stance_model", "lib.cli_timeline")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -35,6 +35,8 @@ ARTICLE_COLUMNS = [
     "format",
     "text",
     "content_hash",
+    "published_origin",
+    "published_evidence",
 ]
 METADATA_FIELDS = ("title", "source", "url", "published", "notes")
 TEXT_FIELDS = ("text", "body", "content", "articleBody", "article", "story")
@@ -232,6 +234,8 @@ def _article_row(
         row["article_id"] = str(meta["id"]).strip()
     raw_date = row["published"]
     row["published"] = normalise_date(raw_date)
+    if row["published"]:
+        row["published_origin"] = "manifest" if str(meta.get("published", "")).strip() else "file"
     if raw_date and not row["published"]:
         problems.append(LoadProblem(path.name, f"'{raw_date}' is not a date: publication date left empty."))
     row = {k: str(v).strip() if k not in ("text",) else str(v) for k, v in row.items()}

@@ -23,6 +23,7 @@ from lib.corpus import LoadProblem, load_corpus
 from lib.embeddings import Encoder
 from lib.errors import BadInputError, IndexCorruptError, IndexMissingError
 from lib.paragraphs import split_corpus
+from lib.published import fill_publication_dates
 from lib.store import EmbeddedStore, write_generation
 
 CLEANING_VERSION = "1"
@@ -135,6 +136,8 @@ def build_index(
         raise BadInputError(
             f"No readable article in {_names(corpus_dirs)}." + (f" {details}" if details else "")
         )
+    version = corpus_version(articles, encoder.name)
+    articles = fill_publication_dates(articles)
     report_progress(0.02, f"Splitting {len(articles)} articles into paragraphs")
     paragraphs, furniture = split_corpus(articles)
     paragraphs["text_hash"] = [hashlib.sha1(t.encode()).hexdigest() for t in paragraphs["text"]]
@@ -164,7 +167,6 @@ def build_index(
     for number, annotator in enumerate(chosen):
         report_progress(0.9 + 0.05 * number / len(chosen), f"Finding {annotator.description}")
         tables[annotator.name] = annotate(annotator, articles, paragraphs, encoder, previous_store)
-    version = corpus_version(articles, encoder.name)
     report_progress(0.96, "Writing the index")
     meta = {
         "model": encoder.name,

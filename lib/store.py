@@ -27,10 +27,11 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from lib.corpus import ARTICLE_COLUMNS
 from lib.errors import IndexCorruptError, IndexMissingError
 from lib.terms import stems
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CURRENT = "CURRENT"
 DB_FILE = "index.sqlite"
 VECTORS_FILE = "embeddings.npy"
@@ -39,7 +40,7 @@ _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE articles (
     article_id TEXT PRIMARY KEY, title TEXT, source TEXT, url TEXT, published TEXT, notes TEXT,
-    path TEXT, format TEXT, text TEXT, content_hash TEXT);
+    path TEXT, format TEXT, text TEXT, content_hash TEXT, published_origin TEXT, published_evidence TEXT);
 CREATE TABLE paragraphs (
     paragraph_id TEXT PRIMARY KEY, article_id TEXT NOT NULL, ordinal INTEGER NOT NULL, text TEXT NOT NULL,
     start INTEGER NOT NULL, "end" INTEGER NOT NULL, kind TEXT NOT NULL, text_hash TEXT NOT NULL,
@@ -112,18 +113,7 @@ def write_generation(
             db.executemany(
                 "INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in full_meta.items()]
             )
-            cols = [
-                "article_id",
-                "title",
-                "source",
-                "url",
-                "published",
-                "notes",
-                "path",
-                "format",
-                "text",
-                "content_hash",
-            ]
+            cols = list(ARTICLE_COLUMNS)
             db.executemany(
                 f"INSERT INTO articles VALUES ({','.join('?' * len(cols))})",
                 articles[cols].itertuples(index=False, name=None),

@@ -1,0 +1,57 @@
+"""`python -m lib timeline`: the corpus's events with their sources, from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `timeline` command."""
+    parser = sub.add_parser("timeline", help="Print the events found in the corpus, with their sources.")
+    parser.add_argument("--json", action="store_true", help="Print the events as JSON.")
+    parser.add_argument(
+        "--min-sources", type=int, default=1, help="Only events in at least this many articles."
+    )
+    parser.add_argument("--vague", action="store_true", help="Include vague expressions (recently, now...).")
+    parser.add_argument("--corpus", help="Corpus folder (default: the bundled corpus).")
+    parser.add_argument("--index", help="Index folder (default: one per corpus under .dossier/).")
+    parser.set_defaults(run=run_timeline)
+
+
+def run_timeline(args: argparse.Namespace) -> int:
+    """Print events in date order; a missing index is a clear error (build it first)."""
+    from pathlib import Path
+
+    from lib.settings import load_settings
+    from lib.store import EmbeddedStore
+    from lib.timeline import TimelineFilters, build_timeline, events_to_records, filter_events
+
+    settings = load_settings(
+        corpus_dir=Path(args.corpus) if args.corpus else None,
+        index_dir=Path(args.index) if args.index else None,
+    )
+    store = EmbeddedStore(settings.resolved_index_dir)
+    timeline = build_timeline(store)
+    filters = TimelineFilters(min_sources=max(1, args.min_sources), show_vague=args.vague)
+    events = filter_events(timeline.events, store.articles(), filters).sort_values(["start_date", "value"])
+    if args.json:
+        print(
+            json.dumps(
+                {"notes": timeline.notes, "events": events_to_records(events, timeline.mentions)},
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+        )
+        return 0
+    mentions = timeline.mentions.set_index("mention_id")
+    for event in events.itertuples():
+        when = event.value if not event.is_end_point else f"by {event.value}"
+        print(f"{when:<14} [{event.granularity}] {event.label}")
+        for mention_id in event.mention_ids:
+            m = mentions.loc[mention_id]
+            print(f"    {m['paragraph_id']:<8} “{m['expression']}”: {m['sentence'][:160]}")
+    for note in timeline.notes:
+        print(f"note: {note}")
+    return 0

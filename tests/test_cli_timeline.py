@@ -1,0 +1,21 @@
+import json
+
+from lib.cli import main
+
+
+def test_timeline_json_lists_events_with_sources(bundled_index, capsys):
+    assert main(["timeline", "--json", "--min-sources", "2", "--index", str(bundled_index)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    values = [e["value"] for e in out["events"]]
+    assert values == ["2019-05-09", "2019-12-31"]
+    missile = out["events"][0]
+    assert {s["article_id"] for s in missile["sources"]} == {"000", "001"}
+    assert all(s["paragraph_id"].count(":") == 1 for s in missile["sources"])
+
+
+def test_timeline_text_output_and_missing_index(bundled_index, tmp_path, capsys):
+    assert main(["timeline", "--index", str(bundled_index)]) == 0
+    out = capsys.readouterr().out
+    assert "by 2019-12-31" in out and "“Thursday”" in out
+    assert main(["timeline", "--index", str(tmp_path)]) == 3
+    assert "No index" in capsys.readouterr().err

@@ -1,0 +1,50 @@
+from streamlit.testing.v1 import AppTest
+
+from lib.timeline import build_timeline
+from tests.conftest import ROOT
+from tests.test_pages import TIMEOUT, texts, url
+
+
+def timeline_page(**params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages/timeline.py"), default_timeout=TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_timeline_opens_with_events_and_article_strip(app_env):
+    at = timeline_page()
+    assert not at.exception and not at.error
+    options = at.selectbox(key="event").options
+    assert len(options) > 20
+    assert any("2019-05-09" in o and "2 articles" in o for o in options)
+
+
+def test_selecting_an_event_from_the_url_shows_its_sentences_side_by_side(app_env, bundled_store):
+    events = build_timeline(bundled_store).events
+    deadline = events[events["value"] == "2019-12-31"].iloc[0]["event_id"]
+    at = timeline_page(event=deadline, lanes="actor", min_sources="2")
+    assert not at.exception
+    assert url(at) == {"event": deadline, "lanes": "actor", "min_sources": "2"}
+    body = texts(at)
+    assert "./reader?article=002&p=6" in body and "./reader?article=003&p=5" in body
+    assert "year&#45;end deadline" in body
+
+
+def test_filters_change_the_url_and_the_events(app_env):
+    at = timeline_page()
+    at.slider(key="min_sources").set_value(2).run()
+    assert url(at) == {"min_sources": "2"}
+    assert len(at.selectbox(key="event").options) == 3  # two shared events + the prompt
+    at.toggle(key="vague").set_value(True).run()
+    assert url(at)["vague"] == "True"
+
+
+def test_bad_filters_give_messages_not_errors(app_env):
+    at = timeline_page(since="2030-01-01")
+    assert not at.exception and "No event matches" in texts(at)
+    at = timeline_page(since="2019-06-01", until="2019-01-01")
+    assert "'From' is after 'To'" in " ".join(e.value for e in at.error)
+    at = timeline_page(min_sources="many", event="nope", lanes="sideways")
+    assert not at.exception and "Ignored the link's 'min_sources=many'" in texts(at)
+    assert at.radio(key="lanes").value == "article"
