@@ -1,3 +1,5 @@
+import html
+
 from streamlit.testing.v1 import AppTest
 
 from lib.timeline import build_timeline
@@ -48,3 +50,28 @@ def test_bad_filters_give_messages_not_errors(app_env):
     at = timeline_page(min_sources="many", event="nope", lanes="sideways")
     assert not at.exception and "Ignored the link's 'min_sources=many'" in texts(at)
     assert at.radio(key="lanes").value == "article"
+
+
+def test_odd_articles_get_clear_notes_on_the_page(tmp_path, monkeypatch, encoder):
+    from lib.index import build_index
+
+    corpus = tmp_path / "odd"
+    corpus.mkdir()
+    (corpus / "nodates.txt").write_text("Diplomats met and talked about trade and security.", encoding="utf-8")
+    (corpus / "undated.txt").write_text(
+        "Pyongyang fired two missiles on Thursday, officials said. Talks stalled last year.", encoding="utf-8"
+    )
+    (corpus / "absurd.txt").write_text(
+        "The treaty will expire in the year 30000, a spokesman joked on May 3, 2019.", encoding="utf-8"
+    )
+    index = tmp_path / "index"
+    build_index(corpus, index, encoder)
+    monkeypatch.setenv("DOSSIER_CORPUS", str(corpus))
+    monkeypatch.setenv("DOSSIER_INDEX", str(index))
+    monkeypatch.setenv("DOSSIER_USER_CORPUS", str(tmp_path / "none"))
+    at = timeline_page()
+    assert not at.exception and not at.error
+    body = html.unescape(texts(at))
+    assert "article nodates: no calendar date found" in body
+    assert "article undated: publication date unknown" in body and "(2 left out)" in body
+    assert "30000" not in " ".join(at.selectbox(key="event").options)
