@@ -6,7 +6,7 @@ import streamlit as st
 from lib.errors import DossierError
 from lib.markup import escape
 from lib.overview import corpus_overview
-from lib.webapp import build_with_progress, current_status, page_settings, page_url, ready_store
+from lib.webapp import build_with_progress, current_status, page_settings, page_url, reader_link, ready_store
 
 st.title("🗂️ Dossier")
 st.caption(
@@ -42,6 +42,7 @@ if store is not None:
             "title": "Title",
             "source": "Source",
             "published": "Published",
+            "date_from": "Date from",
             "paragraphs": "Paragraphs",
             "words": "Words",
             "furniture": "Removed lines",
@@ -69,7 +70,11 @@ if store is not None:
             title="Articles over time",
         )
         figure.update_layout(showlegend=False, height=320)
-        st.plotly_chart(figure, key="articles_chart")
+        picked = st.plotly_chart(figure, key="articles_chart", on_select="rerun", selection_mode="points")
+        points = picked.selection.points if picked and picked.selection else []
+        for point in points[:1]:
+            article_id = point["customdata"][0]
+            st.markdown(reader_link(article_id, label=f"Open article {article_id} in the reader"))
     missing = len(table) - len(dated)
     if missing:
         st.caption(f"{missing} article(s) have no known publication date and are not on the chart.")
