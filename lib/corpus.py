@@ -173,7 +173,7 @@ def extract_html(html: str) -> dict[str, Any]:
     """Main text and metadata of a web page, through trafilatura (menus, ads and comments dropped)."""
     from trafilatura import bare_extraction
 
-    doc = bare_extraction(
+    doc: Any = bare_extraction(
         html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
     )
     if doc is None or not (getattr(doc, "text", None) or "").strip():

@@ -48,7 +48,7 @@ def resolve_model_path(name: str) -> str:
         raise ModelLoadError(
             f"The default model package '{name}' is not installed: run `pip install -r requirements.txt`."
         ) from exc
-    return str(Path(module.__file__).resolve().parent / "model")
+    return str(Path(str(module.__file__)).resolve().parent / "model")
 
 
 @dataclass

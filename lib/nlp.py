@@ -52,6 +52,6 @@ def load_pipeline(name: str = DEFAULT_SPACY_MODEL) -> Any:
                 "Install it with `pip install -r requirements.txt` or name an installed model."
             ) from exc
         if "ner" in nlp.pipe_names and "entity_ruler" not in nlp.pipe_names:
-            ruler = nlp.add_pipe("entity_ruler", before="ner")
+            ruler: Any = nlp.add_pipe("entity_ruler", before="ner")
             ruler.add_patterns([{"label": label, "pattern": text} for text, label in KEY_NAMES.items()])
         return nlp

@@ -10,7 +10,7 @@ import hashlib
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = PROJECT_DIR / "corpus"
@@ -47,7 +47,7 @@ class Settings:
     )
     max_file_mb: int = _setting(20, "DOSSIER_MAX_FILE_MB", "Largest article file accepted, in MB.")
     batch_size: int = _setting(64, "DOSSIER_BATCH_SIZE", "Paragraphs embedded per batch.")
-    fusion: str = _setting(
+    fusion: Literal["coverage", "rrf", "weighted"] = _setting(
         "coverage",
         "DOSSIER_FUSION",
         "How meaning and keywords are combined: `coverage`, `rrf` or `weighted` (see docs/search.md).",

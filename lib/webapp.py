@@ -77,6 +77,10 @@ def build_with_progress(settings: Settings, reason: str) -> None:
     """Build or update the index, showing progress; errors are shown, not raised."""
     with st.status(f"{reason} Building the search index…", expanded=True) as status:
         bar = st.progress(0.0, text="Starting")
+
+        def show(fraction: float, message: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
         try:
             encoder = get_encoder(settings.embedding_model)
             report = build_index(
@@ -84,7 +88,7 @@ def build_with_progress(settings: Settings, reason: str) -> None:
                 settings.resolved_index_dir,
                 encoder,
                 settings.batch_size,
-                progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
+                progress=show,
                 max_bytes=settings.max_file_mb * 1024 * 1024,
             )
         except DossierError as exc:
