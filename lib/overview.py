@@ -39,3 +39,8 @@ def corpus_overview(store: Store, furniture: pd.DataFrame) -> pd.DataFrame:
 def display_title(title: str, article_id: str) -> str:
     """What to call an article in lists: its title, or its id when it has none (never invented)."""
     return title if title else f"Untitled article {article_id}"
+
+
+def article_titles(articles: pd.DataFrame) -> dict[str, str]:
+    """Display titles by article id, in corpus order (for pickers and labels)."""
+    return {a: display_title(t, a) for a, t in zip(articles["article_id"], articles["title"], strict=True)}

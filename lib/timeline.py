@@ -13,6 +13,17 @@ from lib.events import merge_mentions
 from lib.store import Store
 
 Lanes = Literal["article", "actor"]
+SOURCE_COLUMNS = [
+    "article_id",
+    "title",
+    "source",
+    "published",
+    "paragraph_id",
+    "ordinal",
+    "expression",
+    "value",
+    "sentence",
+]
 
 
 @dataclass(frozen=True)
@@ -143,41 +154,13 @@ def event_sources(
     """The sentences behind one event, one row per mention, with where each came from."""
     match = events[events["event_id"] == event_id]
     if match.empty:
-        return pd.DataFrame(
-            columns=[
-                "article_id",
-                "title",
-                "source",
-                "published",
-                "paragraph_id",
-                "ordinal",
-                "expression",
-                "value",
-                "sentence",
-            ]
-        )
+        return pd.DataFrame(columns=SOURCE_COLUMNS)
     ids = set(match.iloc[0]["mention_ids"])
     own = mentions[mentions["mention_id"].isin(ids)].merge(
         articles[["article_id", "title", "source", "published"]], on="article_id", how="left"
     )
     own = own.assign(ordinal=own["paragraph_id"].str.rsplit(":", n=1).str[1].astype(int))
-    return (
-        own[
-            [
-                "article_id",
-                "title",
-                "source",
-                "published",
-                "paragraph_id",
-                "ordinal",
-                "expression",
-                "value",
-                "sentence",
-            ]
-        ]
-        .sort_values(["article_id", "ordinal"])
-        .reset_index(drop=True)
-    )
+    return own[SOURCE_COLUMNS].sort_values(["article_id", "ordinal"]).reset_index(drop=True)
 
 
 def article_spans(articles: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:

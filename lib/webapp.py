@@ -206,3 +206,9 @@ def reader_link(article_id: str, ordinal: int | None = None, label: str | None =
 
     text = label or (f"Open ¶{ordinal} in the article reader" if ordinal else "Open the article")
     return f"[{escape(text)}]({page_url('reader', article=article_id, p=ordinal)})"
+
+
+def selected_points(chart_event: Any) -> list[dict[str, Any]]:
+    """The points a user clicked in a plotly chart drawn with `on_select="rerun"` (none if none)."""
+    selection = getattr(chart_event, "selection", None) if chart_event else None
+    return list(selection.points) if selection else []

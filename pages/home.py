@@ -6,7 +6,15 @@ import streamlit as st
 from lib.errors import DossierError
 from lib.markup import escape
 from lib.overview import corpus_overview
-from lib.webapp import build_with_progress, current_status, page_settings, page_url, reader_link, ready_store
+from lib.webapp import (
+    build_with_progress,
+    current_status,
+    page_settings,
+    page_url,
+    reader_link,
+    ready_store,
+    selected_points,
+)
 
 st.title("🗂️ Dossier")
 st.caption(
@@ -71,7 +79,7 @@ if store is not None:
         )
         figure.update_layout(showlegend=False, height=320)
         picked = st.plotly_chart(figure, key="articles_chart", on_select="rerun", selection_mode="points")
-        points = picked.selection.points if picked and picked.selection else []
+        points = selected_points(picked)
         for point in points[:1]:
             article_id = point["customdata"][0]
             st.markdown(reader_link(article_id, label=f"Open article {article_id} in the reader"))

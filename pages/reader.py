@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.errors import DossierError
 from lib.markup import escape, highlight
-from lib.overview import display_title
+from lib.overview import article_titles, display_title
 from lib.reader import article_view, parse_paragraph_ref
 from lib.webapp import init_state, page_settings, ready_store, sync_url
 
@@ -15,7 +15,7 @@ if store is None:
     st.stop()
 
 articles = store.articles()
-titles = {a: display_title(t, a) for a, t in zip(articles["article_id"], articles["title"], strict=True)}
+titles = article_titles(articles)
 DEFAULTS = {"article": next(iter(titles), ""), "p": 0, "q": ""}
 for warning in init_state(DEFAULTS, {"p": parse_paragraph_ref}):
     st.warning(warning)

@@ -8,10 +8,18 @@ import streamlit as st
 
 from lib.errors import DossierError
 from lib.markup import escape, highlight
-from lib.overview import display_title
+from lib.overview import article_titles
 from lib.search import context, hits_to_records, more_like_this, search
 from lib.store import SearchFilters
-from lib.webapp import get_encoder, init_state, page_settings, reader_link, ready_store, sync_url
+from lib.webapp import (
+    get_encoder,
+    init_state,
+    page_settings,
+    reader_link,
+    ready_store,
+    selected_points,
+    sync_url,
+)
 
 st.title("🔎 Search")
 settings = page_settings()
@@ -20,7 +28,7 @@ if store is None:
     st.stop()
 
 articles = store.articles()
-titles = {a: display_title(t, a) for a, t in zip(articles["article_id"], articles["title"], strict=True)}
+titles = article_titles(articles)
 sources = sorted(s for s in articles["source"].unique() if s)
 DEFAULTS = {
     "q": "",
@@ -123,7 +131,7 @@ with right:
     )
     figure.update_layout(yaxis={"autorange": "reversed"}, height=120 + 28 * len(chart), showlegend=False)
     event = st.plotly_chart(figure, key="hits_chart", on_select="rerun", selection_mode="points")
-    points = event.selection.points if event and event.selection else []
+    points = selected_points(event)
     if points:
         st.session_state["hit"] = hits.iloc[int(points[0]["point_index"])]["paragraph_id"]
         sync_url(DEFAULTS)

@@ -7,7 +7,7 @@ import plotly.express as px
 import streamlit as st
 
 from lib.markup import escape
-from lib.overview import display_title
+from lib.overview import article_titles
 from lib.timeline import (
     TimelineFilters,
     article_spans,
@@ -17,7 +17,7 @@ from lib.timeline import (
     filter_events,
     plot_rows,
 )
-from lib.webapp import init_state, page_settings, reader_link, ready_store, sync_url
+from lib.webapp import init_state, page_settings, reader_link, ready_store, selected_points, sync_url
 
 st.title("🗓️ Timeline")
 st.caption(
@@ -36,7 +36,7 @@ def timeline_for(generation: str, _store):  # noqa: ANN001, ANN202 - cached per 
 
 timeline = timeline_for(store.folder.name, store)
 articles = store.articles()
-titles = {a: display_title(t, a) for a, t in zip(articles["article_id"], articles["title"], strict=True)}
+titles = article_titles(articles)
 sources = sorted(s for s in articles["source"].unique() if s)
 actors = sorted({a for names in timeline.events["actors"] for a in names})
 DEFAULTS = {
@@ -131,7 +131,7 @@ if not rows.empty:
         yaxis_title=None,
     )
     chosen = st.plotly_chart(spans, key="timeline_chart", on_select="rerun", selection_mode="points")
-    points = chosen.selection.points if chosen and chosen.selection else []
+    points = selected_points(chosen)
     picked = [p.get("customdata", [None])[0] for p in points if p.get("customdata")]
     if picked:
         st.session_state["event"] = picked[0]
