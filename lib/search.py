@@ -61,7 +61,7 @@ def dense_top_k(
         return [(np.zeros(0, np.float32), np.zeros(0, np.int64)) for _ in queries]
     scores = queries @ matrix.T
     if mask is not None:
-        scores[:, ~mask] = -np.inf
+        np.copyto(scores, -np.inf, where=~mask)
     results = []
     for row in scores:
         top = np.argpartition(-row, k - 1)[:k] if k < n else np.arange(n)

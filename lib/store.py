@@ -243,6 +243,9 @@ class EmbeddedStore:
         codes, uniques = pd.factorize(body["article_id"])
         self._row_article_code = codes
         self._article_codes = pd.Index(uniques)
+        per_article = self._articles.set_index("article_id").reindex(self._article_codes)
+        self._article_source = per_article["source"].fillna("").to_numpy(dtype=str)
+        self._article_published = per_article["published"].fillna("").to_numpy(dtype=str)
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self._db_uri, uri=True, check_same_thread=False)
@@ -267,13 +270,12 @@ class EmbeddedStore:
         """Boolean mask over vector rows that pass `filters`, or None when nothing is filtered."""
         if not filters.active:
             return None
-        articles = self._articles.set_index("article_id").reindex(self._article_codes)
-        keep = np.ones(len(articles), dtype=bool)
+        keep = np.ones(len(self._article_codes), dtype=bool)
         if filters.articles:
-            keep &= articles.index.isin(filters.articles)
+            keep &= self._article_codes.isin(filters.articles)
         if filters.sources:
-            keep &= articles["source"].isin(filters.sources).to_numpy()
-        published = articles["published"].fillna("").to_numpy(dtype=str)
+            keep &= np.isin(self._article_source, filters.sources)
+        published = self._article_published
         if filters.since:
             keep &= (published != "") & (published >= filters.since.isoformat())
         if filters.until:
