@@ -246,33 +246,15 @@ def merge_identical(store: Store, ranked: pd.DataFrame) -> pd.DataFrame:
 
 def attach_paragraphs(store: Store, ranked: pd.DataFrame) -> pd.DataFrame:
     """Ranked paragraph ids → hit rows with text, position and article metadata."""
-    paragraphs = store.paragraphs().set_index("paragraph_id")
-    articles = store.articles().set_index("article_id")
-    rows = []
-    for rank, hit in enumerate(ranked.itertuples(), start=1):
-        para = paragraphs.loc[hit.paragraph_id]
-        art = articles.loc[para["article_id"]]
-        rows.append(
-            {
-                "rank": rank,
-                "score": float(hit.score),
-                "dense_score": _num(getattr(hit, "dense_score", None)),
-                "keyword_score": _num(getattr(hit, "keyword_score", None)),
-                "paragraph_id": hit.paragraph_id,
-                "article_id": para["article_id"],
-                "ordinal": int(para["ordinal"]),
-                "title": art["title"],
-                "source": art["source"],
-                "published": art["published"],
-                "text": para["text"],
-                "also_in": list(getattr(hit, "also_in", None) or []),
-            }
-        )
-    return pd.DataFrame(rows, columns=HIT_COLUMNS)
-
-
-def _num(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+    hits = ranked.reindex(columns=["paragraph_id", "score", "dense_score", "keyword_score", "also_in"])
+    hits = hits.assign(rank=np.arange(1, len(hits) + 1))
+    hits["also_in"] = [list(v) if isinstance(v, list) else [] for v in hits["also_in"]]
+    paragraphs = store.paragraphs()[["paragraph_id", "article_id", "ordinal", "text"]]
+    articles = store.articles()[["article_id", "title", "source", "published"]]
+    hits = hits.merge(paragraphs, on="paragraph_id", how="left").merge(articles, on="article_id", how="left")
+    for column in ("score", "dense_score", "keyword_score"):
+        hits[column] = pd.to_numeric(hits[column], errors="coerce").astype(float)
+    return hits.astype({"ordinal": int})[HIT_COLUMNS].reset_index(drop=True)
 
 
 def more_like_this(

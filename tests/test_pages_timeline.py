@@ -57,7 +57,9 @@ def test_odd_articles_get_clear_notes_on_the_page(tmp_path, monkeypatch, encoder
 
     corpus = tmp_path / "odd"
     corpus.mkdir()
-    (corpus / "nodates.txt").write_text("Diplomats met and talked about trade and security.", encoding="utf-8")
+    (corpus / "nodates.txt").write_text(
+        "Diplomats met and talked about trade and security.", encoding="utf-8"
+    )
     (corpus / "undated.txt").write_text(
         "Pyongyang fired two missiles on Thursday, officials said. Talks stalled last year.", encoding="utf-8"
     )
