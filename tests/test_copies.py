@@ -1,0 +1,75 @@
+import textwrap
+
+import pandas as pd
+
+from lib.copies import collapse_copies, copy_groups, find_copies, shingles
+from lib.corpus import load_corpus
+from tests.conftest import SEEDS
+
+STORY = (
+    "Diplomats from both countries met in Geneva on Monday to resume the stalled talks on the treaty. "
+    "Officials said the meeting lasted four hours and covered inspections, sanctions and a timetable. "
+    "Neither side announced an agreement, but both said they would meet again next month in Vienna. "
+    "Analysts said the tone had improved after a year of mutual accusations and missile tests."
+)
+
+
+def test_the_abridged_seed_copy_is_found_and_nothing_else():
+    pairs = find_copies(load_corpus(SEEDS).articles)
+    assert len(pairs) == 1
+    pair = pairs.iloc[0]
+    assert (pair["article_id"], pair["copy_of"], pair["kind"]) == ("000", "001", "abridged")
+    assert pair["containment"] > 0.8 and pair["jaccard"] < 0.5
+
+
+def test_exact_near_and_unrelated_texts():
+    articles = pd.DataFrame(
+        {
+            "article_id": ["a", "b", "c", "d"],
+            "text": [
+                STORY,
+                STORY.replace("\n", " "),
+                STORY.replace("four hours", "five hours").upper(),
+                "A football match ended in a draw after a late penalty was saved by the keeper.",
+            ],
+        }
+    )
+    pairs = find_copies(articles)
+    kinds = {(r.article_id, r.copy_of): r.kind for r in pairs.itertuples()}
+    assert kinds[("b", "a")] == "exact"
+    assert any(k in kinds and kinds[k] == "near" for k in [("c", "a"), ("c", "b"), ("a", "c"), ("b", "c")])
+    assert not any("d" in pair for pair in kinds)
+
+
+def test_hard_wrapping_and_case_do_not_hide_a_copy():
+    wrapped = textwrap.fill(STORY, 60)
+    pairs = find_copies(pd.DataFrame({"article_id": ["x", "y"], "text": [STORY, wrapped.lower()]}))
+    assert len(pairs) == 1 and pairs.iloc[0]["kind"] == "exact"
+
+
+def test_groups_and_collapsing_count_a_story_once():
+    pairs = pd.DataFrame(
+        {
+            "article_id": ["000"],
+            "copy_of": ["001"],
+            "kind": ["abridged"],
+            "jaccard": [0.2],
+            "containment": [0.8],
+            "shared_shingles": [300],
+        }
+    )
+    groups = copy_groups(pairs, ["000", "001", "002"])
+    assert dict(zip(groups["article_id"], groups["group"], strict=True)) == {
+        "000": "001",
+        "001": "001",
+        "002": "002",
+    }
+    hits = pd.DataFrame({"article_id": ["000", "002", "001"], "rank": [1, 2, 3]})
+    collapsed = collapse_copies(hits, groups)
+    assert collapsed["article_id"].tolist() == ["000", "002"]
+    assert collapsed.iloc[0]["copies"] == ["001"]
+
+
+def test_empty_and_tiny_texts_do_not_crash():
+    assert find_copies(pd.DataFrame({"article_id": ["a", "b"], "text": ["", "hi"]})).empty
+    assert find_copies(pd.DataFrame({"article_id": [], "text": []})).empty
