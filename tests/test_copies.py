@@ -2,7 +2,7 @@ import textwrap
 
 import pandas as pd
 
-from lib.copies import collapse_copies, copy_groups, find_copies, shingles
+from lib.copies import collapse_copies, copy_groups, find_copies
 from lib.corpus import load_corpus
 from tests.conftest import SEEDS
 
