@@ -69,7 +69,7 @@ class SentenceTransformerEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         # One call per chunk of several batches keeps the model's length-sorting effective
         # while still letting the caller show progress.
-        chunk = batch_size * 8 if progress else total
+        chunk = max(batch_size * 16, 1024) if progress else total
         parts = []
         for start in range(0, total, chunk):
             with self._lock:
