@@ -9,7 +9,7 @@ WORD = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset(
     """a an and are as at be by for from has have he her his in is it its of on or that the their them they
     this to was were will with not but what which who whom how why when where into over than then there these
-    those""".split()  # noqa: SIM905 - a word list reads better as text
+    those""".split()
 )
 
 
