@@ -53,8 +53,8 @@ EVIDENCE_COLUMNS = [
 ]
 # Common function words of other languages met in news claims (German, French, Spanish, Italian).
 _FOREIGN_WORDS = frozenset(
-    "der die das und ist nicht mit von zu den des im ein eine sind wird le la les et est une du dans pour pas "
-    "que qui sur au aux ont el los las y es en una por con para del il che di gli sono".split()
+    "der die das und ist nicht mit von zu den des im ein eine sind wird le la les et est une du dans pour "
+    "pas que qui sur au aux ont el los las y es en una por con para del il che di gli sono".split()
 )
 _SENTENCE = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])")
 
