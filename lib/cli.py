@@ -13,7 +13,14 @@ import sys
 
 from lib.errors import DossierError
 
-COMMAND_MODULES = ("lib.cli_index", "lib.cli_timex", "lib.cli_stance_model", "lib.cli_timeline")
+COMMAND_MODULES = (
+    "lib.cli_index",
+    "lib.cli_timex",
+    "lib.cli_stance_model",
+    "lib.cli_timeline",
+    "lib.cli_stance",
+    "lib.cli_library",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

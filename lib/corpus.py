@@ -1,7 +1,8 @@
 """A folder of articles → an articles DataFrame, with a problem report for files that
 could not be read.
 
-Reads `.txt`, `.md`, `.html`/`.htm` (through trafilatura), `.json`/`.jsonl` (fields
+Reads `.txt`, `.md`, `.html`/`.htm` (through trafilatura), `.pdf` (through pypdf, page by
+page), `.json`/`.jsonl` (fields
 title/source/url/published/text) and `.csv` (a text column), with or without a
 `manifest.csv` (id, file, title, source, url, published, notes). Metadata the files do not
 give stays empty: it is never invented. A bad file is reported and skipped; it never
@@ -48,8 +49,13 @@ SUFFIXES = {
     ".json": "json",
     ".jsonl": "jsonl",
     ".csv": "csv",
+    ".pdf": "pdf",
 }
 MANIFEST = "manifest.csv"
+BINARY = (
+    "skipped: the file is binary, not text; check it is the article you meant "
+    "and save it as text, HTML or PDF."
+)
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -139,6 +145,8 @@ def parse_article_bytes(name: str, data: bytes) -> Iterator[dict[str, Any]]:
         yield _checked({"_key": name, "article_id": stem, "format": kind, "text": decode_text(data)})
     elif kind == "html":
         yield _checked({"_key": name, "article_id": stem, "format": kind, **extract_html(decode_text(data))})
+    elif kind == "pdf":
+        yield _checked({"_key": name, "article_id": stem, "format": kind, **extract_pdf(data)})
     elif kind == "json":
         yield from _records(name, stem, kind, _parse_json(decode_text(data)))
     elif kind == "jsonl":
@@ -153,7 +161,7 @@ def decode_text(data: bytes) -> str:
     Raises `BadInputError` for binary data (NUL bytes, or no plausible text encoding).
     """
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise BadInputError("skipped: the file is binary, not text.")
+        raise BadInputError(BINARY)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -165,7 +173,7 @@ def decode_text(data: bytes) -> str:
         raise BadInputError("skipped: the file's text encoding could not be recognised; save it as UTF-8.")
     text = str(best)
     if "\x00" in text:
-        raise BadInputError("skipped: the file is binary, not text.")
+        raise BadInputError(BINARY)
     return text
 
 
@@ -185,6 +193,43 @@ def extract_html(html: str) -> dict[str, Any]:
         "url": doc.url or "",
         "published": doc.date or "",
     }
+
+
+def extract_pdf(data: bytes) -> dict[str, Any]:
+    """Text of a PDF, page by page (pages separated by a blank line), and its title if it has one.
+
+    Raises `BadInputError` for files that are not PDFs, are cut off (no `%%EOF` marker),
+    password-protected, damaged, or hold no text layer (a scanned image).
+    """
+    from pypdf import PdfReader
+
+    if b"%PDF-" not in data[:1024]:
+        raise BadInputError("skipped: the file is not a PDF (no %PDF header); check its type.")
+    if b"%%EOF" not in data[-2048:]:
+        raise BadInputError(
+            "skipped: the PDF is truncated (no end-of-file marker); download or save it again."
+        )
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise BadInputError(
+                "skipped: the PDF is password-protected; save an unprotected copy and add that."
+            )
+        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        title = (reader.metadata.title if reader.metadata else None) or ""
+    except BadInputError:
+        raise
+    except Exception as exc:  # pypdf raises many exception types on damaged files
+        raise BadInputError(
+            f"skipped: the PDF is damaged and could not be read ({type(exc).__name__}); "
+            "open it in a PDF viewer and save or export it again."
+        ) from exc
+    text = "\n\n".join(page for page in pages if page)
+    if not text.strip():
+        raise BadInputError(
+            "skipped: the PDF has no extractable text (scanned image?); run it through OCR first."
+        )
+    return {"text": text, "title": str(title).strip()}
 
 
 def content_hash(text: str) -> str:
@@ -246,7 +291,7 @@ def _article_row(
 
 def _checked(record: dict[str, Any]) -> dict[str, Any]:
     if not str(record.get("text", "")).strip():
-        raise BadInputError("skipped: the file holds no text.")
+        raise BadInputError("skipped: the file holds no text; check it is the article you meant.")
     return record
 
 
@@ -268,7 +313,12 @@ def _parse_json(text: str) -> list[dict[str, Any]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadInputError(f"skipped: not valid JSON ({exc.msg} at line {exc.lineno}).") from exc
+        raise BadInputError(
+            f"skipped: not valid JSON ({exc.msg} at line {exc.lineno}); the file may be cut off, "
+            "save or export it again."
+        ) from exc
+    except RecursionError as exc:
+        raise BadInputError("skipped: the JSON is nested too deeply to be an article.") from exc
     items = data if isinstance(data, list) else [data]
     return [item for item in items if isinstance(item, dict)]
 
@@ -282,6 +332,8 @@ def _parse_jsonl(text: str) -> list[dict[str, Any]]:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
             raise BadInputError(f"skipped: line {number} is not valid JSON ({exc.msg}).") from exc
+        except RecursionError as exc:
+            raise BadInputError(f"skipped: line {number} is nested too deeply to be an article.") from exc
         if isinstance(item, dict):
             items.append(item)
     return items
