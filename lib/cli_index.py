@@ -26,6 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     search.add_argument("--until", help="Only articles published on or before YYYY-MM-DD.")
     search.add_argument("--mode", choices=("hybrid", "dense", "keyword"), default="hybrid")
     search.add_argument("--json", action="store_true", help="Print the hits as JSON.")
+    search.add_argument(
+        "--all-copies",
+        action="store_true",
+        help="Show passages repeated by copies of the same story separately.",
+    )
     _corpus_options(search)
     search.set_defaults(run=run_search)
 
@@ -84,6 +89,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_search(args: argparse.Namespace) -> int:
     """Search an existing index; a missing or corrupt index is a clear error, not a rebuild."""
+    from lib.copies import copy_groups, find_copies
     from lib.embeddings import load_encoder
     from lib.search import hits_to_records, search, validate_query
     from lib.settings import load_settings
@@ -110,9 +116,22 @@ def run_search(args: argparse.Namespace) -> int:
         keyword_weight=settings.keyword_weight,
         candidates=settings.candidates,
         min_similarity=settings.min_similarity,
+        groups=None
+        if args.all_copies
+        else copy_groups(find_copies(store.articles()), store.articles()["article_id"].tolist()),
     )
     if args.json:
-        keep = ["rank", "score", "article_id", "title", "paragraph_id", "text", "source", "published"]
+        keep = [
+            "rank",
+            "score",
+            "article_id",
+            "title",
+            "paragraph_id",
+            "text",
+            "source",
+            "published",
+            "also_in",
+        ]
         records = [{k: r[k] for k in keep} for r in hits_to_records(result.hits)]
         print(
             json.dumps(

@@ -169,8 +169,11 @@ def search(
     candidates: int = 100,
     min_similarity: float = 0.3,
     keyword_weight: float = 0.1,
+    groups: pd.DataFrame | None = None,
 ) -> SearchResult:
-    """Rank body paragraphs for `query`; filters apply before the cut. Raises `BadInputError`."""
+    """Rank body paragraphs for `query`; filters apply before the cut. With copy `groups`
+    (lib.copies), a passage repeated by a copy of the same story counts once. Raises
+    `BadInputError`."""
     text = validate_query(query)
     if k < 1:
         raise BadInputError("Ask for at least one result.")
@@ -186,8 +189,14 @@ def search(
         fused = _coverage_ranking(store, text, query_vector, dense, keyword, keyword_weight)
     else:
         fused = fuse_ranks(dense, keyword, fusion, keyword_weight)
-    hits = attach_paragraphs(store, merge_identical(store, fused).head(k))
+    hits = attach_paragraphs(store, fold_copies(store, fused, groups, limit=k))
     result = SearchResult(hits=hits, query=text)
+    folded = sum(len(also) for also in hits["also_in"])
+    if folded:
+        result.notes.append(
+            f"{folded} passage(s) repeated in copies of the same story were folded into the hit they repeat "
+            "(listed under it), so each story counts once."
+        )
     if len(dense):
         result.best_similarity = float(dense["score"].iloc[0])
     if hits.empty:
@@ -233,15 +242,49 @@ def _empty_advice(filters: SearchFilters, mode: Mode) -> str:
     return "No paragraph matches these filters. To find more: " + "; ".join(relax) + "."
 
 
-def merge_identical(store: Store, ranked: pd.DataFrame) -> pd.DataFrame:
-    """Keep the best-ranked of paragraphs with identical text (a syndicated copy would
-    otherwise fill several slots) and list the others in `also_in`."""
-    hashes = store.paragraphs().set_index("paragraph_id")["text_hash"]
-    ranked = ranked.assign(_hash=hashes.reindex(ranked["paragraph_id"]).to_numpy())
-    copies = ranked.groupby("_hash", sort=False)["paragraph_id"].agg(list)
-    first = ranked.drop_duplicates("_hash", keep="first").copy()
-    first["also_in"] = [copies[h][1:] for h in first["_hash"]]
-    return first.drop(columns="_hash").reset_index(drop=True)
+def fold_copies(
+    store: Store,
+    ranked: pd.DataFrame,
+    groups: pd.DataFrame | None = None,
+    limit: int | None = None,
+    min_cosine: float = 0.9,
+) -> pd.DataFrame:
+    """Fold each passage that repeats a better-ranked one into it, listing it in `also_in`:
+    identical text anywhere, or a near-identical paragraph (cosine ≥ `min_cosine`) of an
+    article in the same copy group (lib.copies), so a syndicated story counts once. Stops
+    after `limit` kept rows."""
+    paragraphs = store.paragraphs().set_index("paragraph_id")
+    ids = ranked["paragraph_id"].tolist()
+    hashes = paragraphs["text_hash"].reindex(ids).tolist()
+    articles = paragraphs["article_id"].reindex(ids).tolist()
+    group_of = dict(zip(groups["article_id"], groups["group"], strict=True)) if groups is not None else {}
+    vectors = store.vectors_for(ids) if group_of and ids else None
+    kept: list[int] = []
+    folded: dict[int, list[str]] = {}
+    for i in range(len(ids)):
+        home = next(
+            (
+                j
+                for j in kept
+                if hashes[i] == hashes[j]
+                or (
+                    vectors is not None
+                    and group_of.get(articles[i], articles[i]) == group_of.get(articles[j])
+                    and float(vectors[i] @ vectors[j]) >= min_cosine
+                )
+            ),
+            None,
+        )
+        if home is None:
+            if limit is not None and len(kept) == limit:
+                break
+            kept.append(i)
+            folded[i] = []
+        else:
+            folded[home].append(ids[i])
+    out = ranked.iloc[kept].copy()
+    out["also_in"] = [folded[i] for i in kept]
+    return out.reset_index(drop=True)
 
 
 def attach_paragraphs(store: Store, ranked: pd.DataFrame) -> pd.DataFrame:

@@ -212,3 +212,16 @@ def selected_points(chart_event: Any) -> list[dict[str, Any]]:
     """The points a user clicked in a plotly chart drawn with `on_select="rerun"` (none if none)."""
     selection = getattr(chart_event, "selection", None) if chart_event else None
     return list(selection.points) if selection else []
+
+
+@st.cache_data(show_spinner="Looking for copies of the same story…", max_entries=4)
+def _copy_groups(generation: str, _store: EmbeddedStore) -> Any:
+    from lib.copies import copy_groups, find_copies
+
+    articles = _store.articles()
+    return copy_groups(find_copies(articles), articles["article_id"].tolist())
+
+
+def get_copy_groups(store: EmbeddedStore) -> Any:
+    """Copy groups of the corpus (lib.copies), computed once per index generation."""
+    return _copy_groups(store.folder.name, store)

@@ -12,6 +12,7 @@ from lib.overview import article_titles
 from lib.search import context, hits_to_records, more_like_this, search
 from lib.store import SearchFilters
 from lib.webapp import (
+    get_copy_groups,
     get_encoder,
     init_state,
     page_settings,
@@ -39,6 +40,7 @@ DEFAULTS = {
     "since": None,
     "until": None,
     "hit": "",
+    "copies": True,
 }
 for warning in init_state(DEFAULTS, {"since": date.fromisoformat, "until": date.fromisoformat}):
     st.warning(warning)
@@ -69,6 +71,11 @@ with st.form("search_form"):
         key="mode",
         horizontal=True,
         format_func={"hybrid": "Hybrid", "dense": "Meaning only", "keyword": "Exact words only"}.get,
+    )
+    st.toggle(
+        "Count copies of the same story once",
+        key="copies",
+        help="Passages repeated by syndicated or abridged copies are folded into one hit.",
     )
     submitted = st.form_submit_button("Search", type="primary")
 if submitted:
@@ -102,6 +109,7 @@ try:
             keyword_weight=settings.keyword_weight,
             candidates=settings.candidates,
             min_similarity=settings.min_similarity,
+            groups=get_copy_groups(store) if st.session_state["copies"] else None,
         )
 except DossierError as exc:
     st.error(str(exc))

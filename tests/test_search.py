@@ -112,3 +112,19 @@ def test_context_and_more_like_this(bundled_store):
     assert similar.iloc[0]["paragraph_id"] == "000:2"  # the abridged copy's same paragraph
     with pytest.raises(BadInputError):
         context(bundled_store, "999:1")
+
+
+def test_copies_of_one_story_count_once(bundled_store, encoder):
+    from lib.copies import copy_groups, find_copies
+
+    articles = bundled_store.articles()
+    groups = copy_groups(find_copies(articles), articles["article_id"].tolist())
+    query = "Trump will have to blink: return to maximum pressure or make concessions on sanctions relief"
+    separate = search(bundled_store, encoder, query, k=5)
+    together = search(bundled_store, encoder, query, k=5, groups=groups)
+    ids = separate.hits["paragraph_id"].tolist()
+    assert {"000:2", "001:10"} <= set(ids)  # near-identical passages of the copy and its original
+    top = together.hits.iloc[0]
+    assert {top["paragraph_id"], *top["also_in"]} == {"000:2", "001:10"}
+    assert not ({"000:2", "001:10"} & set(together.hits["paragraph_id"][1:]))
+    assert any("counts once" in note for note in together.notes)
