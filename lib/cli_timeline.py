@@ -14,6 +14,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--min-sources", type=int, default=1, help="Only events in at least this many articles."
     )
     parser.add_argument("--vague", action="store_true", help="Include vague expressions (recently, now...).")
+    parser.add_argument(
+        "--all-copies", action="store_true", help="Count an article and its copies as separate sources."
+    )
     parser.add_argument("--corpus", help="Corpus folder (default: the bundled corpus).")
     parser.add_argument("--index", help="Index folder (default: one per corpus under .dossier/).")
     parser.set_defaults(run=run_timeline)
@@ -23,6 +26,7 @@ def run_timeline(args: argparse.Namespace) -> int:
     """Print events in date order; a missing index is a clear error (build it first)."""
     from pathlib import Path
 
+    from lib.copies import copy_groups, find_copies
     from lib.settings import load_settings
     from lib.store import EmbeddedStore
     from lib.timeline import TimelineFilters, build_timeline, events_to_records, filter_events
@@ -32,7 +36,9 @@ def run_timeline(args: argparse.Namespace) -> int:
         index_dir=Path(args.index) if args.index else None,
     )
     store = EmbeddedStore(settings.resolved_index_dir)
-    timeline = build_timeline(store)
+    articles = store.articles()
+    groups = None if args.all_copies else copy_groups(find_copies(articles), articles["article_id"].tolist())
+    timeline = build_timeline(store, groups)
     filters = TimelineFilters(min_sources=max(1, args.min_sources), show_vague=args.vague)
     events = filter_events(timeline.events, store.articles(), filters).sort_values(["start_date", "value"])
     if args.json:

@@ -154,11 +154,14 @@ def unpack_vectors(packed: pd.Series) -> np.ndarray:
     return np.vstack(rows).astype(np.float32)
 
 
-def merge_mentions(mentions: pd.DataFrame, rules: MergeRules | None = None) -> pd.DataFrame:
+def merge_mentions(
+    mentions: pd.DataFrame, rules: MergeRules | None = None, groups: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Group mentions of the same happening into events (one row per event).
 
     Columns: event_id, value, start_date, end_date, granularity, is_end_point, vague, label,
-    sentence, n_articles, articles, mention_ids, actors.
+    sentence, n_articles, articles, mention_ids, actors. With copy `groups` (lib.copies),
+    `n_articles` counts a story and its copies once; `articles` still lists them all.
     """
     rules = rules or MergeRules()
     if mentions.empty:
@@ -188,11 +191,12 @@ def merge_mentions(mentions: pd.DataFrame, rules: MergeRules | None = None) -> p
             and mentions.at[i, "article_id"] != mentions.at[best, "article_id"]
         ):
             parent[root(i)] = root(best)
-    groups: dict[int, list[int]] = {}
+    clusters: dict[int, list[int]] = {}
     for i in range(len(mentions)):
-        groups.setdefault(root(i), []).append(i)
+        clusters.setdefault(root(i), []).append(i)
+    group_of = dict(zip(groups["article_id"], groups["group"], strict=True)) if groups is not None else {}
     return pd.DataFrame(
-        [_event(mentions.iloc[members]) for members in groups.values()], columns=EVENT_COLUMNS
+        [_event(mentions.iloc[members], group_of) for members in clusters.values()], columns=EVENT_COLUMNS
     )
 
 
@@ -227,7 +231,7 @@ def _dates_merge(a: pd.Series, b: pd.Series, similarity: float, rules: MergeRule
     return overlap and similarity >= rules.overlapping_dates
 
 
-def _event(members: pd.DataFrame) -> dict[str, Any]:
+def _event(members: pd.DataFrame, group_of: dict[str, str]) -> dict[str, Any]:
     placed = members[[_placed(m) for _, m in members.iterrows()]]
     pool = placed if not placed.empty else members
     lead = (
@@ -246,7 +250,7 @@ def _event(members: pd.DataFrame) -> dict[str, Any]:
         "vague": placed.empty,
         "label": lead["label"],
         "sentence": lead["sentence"],
-        "n_articles": members["article_id"].nunique(),
+        "n_articles": len({group_of.get(a, a) for a in members["article_id"]}),
         "articles": sorted(members["article_id"].unique()),
         "mention_ids": ids,
         "actors": sorted({a for actors in members["actors"] for a in actors}),

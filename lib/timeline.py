@@ -48,12 +48,19 @@ class Timeline:
     notes: list[str] = field(default_factory=list)
 
 
-def build_timeline(store: Store) -> Timeline:
+def build_timeline(store: Store, groups: pd.DataFrame | None = None) -> Timeline:
     """Events of the whole corpus from the index's stored mentions, with notes on articles
-    that could not be placed (no dates, unknown publication date)."""
+    that could not be placed (no dates, unknown publication date). With copy `groups`, a
+    story and its copies count as one source."""
     mentions = store.table("mentions")
-    events = merge_mentions(mentions) if not mentions.empty else merge_mentions(pd.DataFrame())
+    events = merge_mentions(mentions, groups=groups)
     return Timeline(mentions, events, corpus_notes(store.articles(), mentions))
+
+
+def source_count(articles: list[str], stories: int) -> str:
+    """ "2 articles", or "2 articles, 1 story" when some are copies of one story."""
+    text = f"{len(articles)} article{'s' if len(articles) != 1 else ''}"
+    return text if stories == len(articles) else f"{text}, {stories} stor{'ies' if stories != 1 else 'y'}"
 
 
 def corpus_notes(articles: pd.DataFrame, mentions: pd.DataFrame) -> list[str]:

@@ -16,8 +16,17 @@ from lib.timeline import (
     events_to_records,
     filter_events,
     plot_rows,
+    source_count,
 )
-from lib.webapp import init_state, page_settings, reader_link, ready_store, selected_points, sync_url
+from lib.webapp import (
+    get_copy_groups,
+    init_state,
+    page_settings,
+    reader_link,
+    ready_store,
+    selected_points,
+    sync_url,
+)
 
 st.title("🗓️ Timeline")
 st.caption(
@@ -30,15 +39,13 @@ if store is None:
 
 
 @st.cache_data(show_spinner="Merging events across articles…", max_entries=8)
-def timeline_for(generation: str, _store):  # noqa: ANN001, ANN202 - cached per index generation
-    return build_timeline(_store)
+def timeline_for(generation: str, copies_once: bool, _store):  # noqa: ANN001, ANN202 - per index generation
+    return build_timeline(_store, get_copy_groups(_store) if copies_once else None)
 
 
-timeline = timeline_for(store.folder.name, store)
 articles = store.articles()
 titles = article_titles(articles)
 sources = sorted(s for s in articles["source"].unique() if s)
-actors = sorted({a for names in timeline.events["actors"] for a in names})
 DEFAULTS = {
     "since": None,
     "until": None,
@@ -49,9 +56,12 @@ DEFAULTS = {
     "vague": False,
     "lanes": "article",
     "event": "",
+    "copies": True,
 }
 for warning in init_state(DEFAULTS, {"since": date.fromisoformat, "until": date.fromisoformat}):
     st.warning(warning)
+timeline = timeline_for(store.folder.name, bool(st.session_state["copies"]), store)
+actors = sorted({a for names in timeline.events["actors"] for a in names})
 st.session_state["article"] = [a for a in st.session_state["article"] if a in titles]
 st.session_state["source"] = [s for s in st.session_state["source"] if s in sources]
 st.session_state["actor"] = [a for a in st.session_state["actor"] if a in actors]
@@ -73,6 +83,11 @@ with st.expander("Filters", expanded=True):
     c1.multiselect("Articles", list(titles), key="article", format_func=lambda a: titles[a])
     c2.multiselect("Sources", sources, key="source")
     c3.multiselect("Actors", actors, key="actor")
+    c3.toggle(
+        "Count copies of one story once",
+        key="copies",
+        help="An event told by an article and its syndicated copy counts one source.",
+    )
     c1.slider("Minimum number of articles", 1, max(len(titles), 2), key="min_sources")
     c2.toggle("Show vague expressions (recently, now, soon)", key="vague")
 sync_url(DEFAULTS)
@@ -138,7 +153,7 @@ if not rows.empty:
         sync_url(DEFAULTS)
 
 labels = {
-    e.event_id: f"{e.value} · {e.label[:90]} ({e.n_articles} article{'s' if e.n_articles > 1 else ''})"
+    e.event_id: f"{e.value} · {e.label[:90]} ({source_count(e.articles, e.n_articles)})"
     for e in events.itertuples()
 }
 if st.session_state["event"] not in labels:

@@ -6,6 +6,11 @@ from lib.cli import main
 def test_timeline_json_lists_events_with_sources(bundled_index, capsys):
     assert main(["timeline", "--json", "--min-sources", "2", "--index", str(bundled_index)]) == 0
     out = json.loads(capsys.readouterr().out)
+    assert [e["value"] for e in out["events"]] == ["2019-12-31"]  # 000 copies 001: one story
+    assert (
+        main(["timeline", "--json", "--min-sources", "2", "--all-copies", "--index", str(bundled_index)]) == 0
+    )
+    out = json.loads(capsys.readouterr().out)
     values = [e["value"] for e in out["events"]]
     assert values == ["2019-05-09", "2019-12-31"]
     missile = out["events"][0]

@@ -19,7 +19,7 @@ def test_timeline_opens_with_events_and_article_strip(app_env):
     assert not at.exception and not at.error
     options = at.selectbox(key="event").options
     assert len(options) > 20
-    assert any("2019-05-09" in o and "2 articles" in o for o in options)
+    assert any("2019-05-09" in o and "(2 articles, 1 story)" in o for o in options)
 
 
 def test_selecting_an_event_from_the_url_shows_its_sentences_side_by_side(app_env, bundled_store):
@@ -37,7 +37,11 @@ def test_filters_change_the_url_and_the_events(app_env):
     at = timeline_page()
     at.slider(key="min_sources").set_value(2).run()
     assert url(at) == {"min_sources": "2"}
-    assert len(at.selectbox(key="event").options) == 3  # two shared events + the prompt
+    # Copies count once by default: the missile test is told by 001 and its abridged copy 000.
+    assert len(at.selectbox(key="event").options) == 2  # the year-end deadline + the prompt
+    at.toggle(key="copies").set_value(False).run()
+    assert url(at) == {"min_sources": "2", "copies": "False"}
+    assert len(at.selectbox(key="event").options) == 3  # both shared events + the prompt
     at.toggle(key="vague").set_value(True).run()
     assert url(at)["vague"] == "True"
 

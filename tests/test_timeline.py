@@ -85,3 +85,16 @@ def test_notes_for_articles_without_dates_or_publication_date():
     notes = corpus_notes(articles, mentions)
     assert any("publication date unknown" in n and "(1 left out)" in n for n in notes)
     assert any(n.startswith("Dated: no calendar date") for n in notes)
+
+
+def test_copies_count_once_but_stay_listed(bundled_store):
+    from lib.copies import copy_groups, find_copies
+    from lib.timeline import source_count
+
+    articles = bundled_store.articles()
+    groups = copy_groups(find_copies(articles), articles["article_id"].tolist())
+    events = build_timeline(bundled_store, groups).events
+    missile = events[events["value"] == "2019-05-09"].iloc[0]
+    assert missile["articles"] == ["000", "001"] and missile["n_articles"] == 1
+    assert source_count(missile["articles"], missile["n_articles"]) == "2 articles, 1 story"
+    assert source_count(["002", "003"], 2) == "2 articles"
