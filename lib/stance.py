@@ -137,9 +137,7 @@ def relevant_paragraphs(
     """Each article's paragraphs closest to the claim (at most `per_article`, cosine ≥ floor)."""
     paragraphs = store.paragraphs().dropna(subset=["vec_row"])
     vector = encoder.encode([claim])[0]
-    rows = paragraphs["vec_row"].astype(int).to_numpy()
     scored = paragraphs.assign(relevance=store.vectors_for(paragraphs["paragraph_id"]) @ vector)
-    del rows
     scored = scored[scored["relevance"] >= min_relevance].sort_values("relevance", ascending=False)
     top = scored.groupby("article_id", sort=False).head(per_article)
     return top[["article_id", "paragraph_id", "ordinal", "relevance", "text"]].reset_index(drop=True)
