@@ -32,12 +32,19 @@ K = 10
 
 
 def synthetic_index(folder: Path, n: int, seed: int = 0) -> None:
-    """Write an index of `n` paragraphs in 1 article per 20 paragraphs, 4 sources."""
+    """Write an index of `n` random unit vectors (see `write_synthetic`)."""
     rng = np.random.default_rng(seed)
     vectors = np.empty((n, DIM), dtype=np.float32)
     for start in range(0, n, 100_000):
         block = rng.standard_normal((min(100_000, n - start), DIM), dtype=np.float32)
         vectors[start : start + len(block)] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    write_synthetic(folder, vectors, rng)
+
+
+def write_synthetic(folder: Path, vectors: np.ndarray, rng: np.random.Generator) -> None:
+    """Write an index generation over `vectors`: 20 paragraphs of six topic words per article,
+    4 sources, 12 publication months."""
+    n = len(vectors)
     n_articles = max(1, n // 20)
     article_ids = [f"a{i}" for i in range(n_articles)]
     articles = pd.DataFrame(

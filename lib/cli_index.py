@@ -5,16 +5,32 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lib.errors import BadInputError
+
+if TYPE_CHECKING:
+    from lib.index import BatchRunner
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `build` and `search` commands."""
     build = sub.add_parser("build", help="Build or update the search index (for deployment).")
     _corpus_options(build)
+    build.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="Run cleaning, embedding and annotation on a Ray cluster (`local`, `auto`, `host:6379`).",
+    )
+    build.add_argument(
+        "--milvus",
+        metavar="URI",
+        help="Also publish the index to Milvus (a Milvus Lite file or http://host:19530).",
+    )
     build.set_defaults(run=run_build)
 
     search = sub.add_parser("search", help="Search the corpus's paragraphs.")
@@ -55,13 +71,19 @@ def run_build(args: argparse.Namespace) -> int:
     """Build the index with a progress bar; print what was embedded, reused and skipped."""
     from tqdm import tqdm
 
+    from lib.backends import publish_index
     from lib.embeddings import load_encoder
     from lib.index import build_index
     from lib.settings import load_settings
 
-    settings = load_settings(corpus_dir=args.corpus, index_dir=args.index, embedding_model=args.model)
+    settings = load_settings(
+        corpus_dir=args.corpus, index_dir=args.index, embedding_model=args.model, ray_address=args.ray
+    )
     encoder = load_encoder(settings.embedding_model)
-    with tqdm(total=100, unit="%", desc="Building index", file=sys.stderr) as bar:
+    with (
+        _runner(settings.ray_address) as runner,
+        tqdm(total=100, unit="%", desc="Building index", file=sys.stderr) as bar,
+    ):
 
         def progress(fraction: float, message: str) -> None:
             bar.set_postfix_str(message[:60])
@@ -74,7 +96,9 @@ def run_build(args: argparse.Namespace) -> int:
             settings.batch_size,
             progress,
             max_bytes=settings.max_file_mb * 1024 * 1024,
+            runner=runner,
         )
+    collection = publish_index(settings, args.milvus)
     if report.rebuilt_because:
         print(f"note: {report.rebuilt_because}", file=sys.stderr)
     for problem in report.problems:
@@ -84,16 +108,31 @@ def run_build(args: argparse.Namespace) -> int:
         f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s "
         f"→ {report.index_dir}"
     )
+    if collection:
+        print(f"Published to Milvus collection {collection} at {args.milvus or settings.milvus_uri}")
     return 0
+
+
+@contextmanager
+def _runner(ray_address: str) -> Iterator[BatchRunner | None]:
+    """The Ray runner when a cluster is configured, else None (the build runs in this process)."""
+    if not ray_address:
+        yield None
+        return
+    from lib.distributed import ray_cluster
+
+    with ray_cluster(ray_address) as runner:
+        yield runner
 
 
 def run_search(args: argparse.Namespace) -> int:
     """Search an existing index; a missing or corrupt index is a clear error, not a rebuild."""
+    from lib.backends import open_store
     from lib.copies import copy_groups, find_copies
     from lib.embeddings import load_encoder
     from lib.search import hits_to_records, search, validate_query
     from lib.settings import load_settings
-    from lib.store import EmbeddedStore, SearchFilters
+    from lib.store import SearchFilters
 
     validate_query(args.query)
     filters = SearchFilters(
@@ -103,7 +142,7 @@ def run_search(args: argparse.Namespace) -> int:
         until=parse_day(args.until, "--until"),
     )
     settings = load_settings(corpus_dir=args.corpus, index_dir=args.index, embedding_model=args.model)
-    store = EmbeddedStore(settings.resolved_index_dir)
+    store = open_store(settings)
     encoder = load_encoder(store.model if args.model is None else settings.embedding_model)
     result = search(
         store,

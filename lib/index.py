@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -123,24 +123,38 @@ def build_index(
     progress: Progress | None = None,
     max_bytes: int | None = None,
     annotators: Sequence[Annotator] | None = None,
+    runner: BatchRunner | None = None,
+    texts_per_batch: int = 1024,
 ) -> BuildReport:
-    """Build (or update) the index of the corpus folder(s) in `index_dir` with `encoder`."""
+    """Build (or update) the index of the corpus folder(s) in `index_dir` with `encoder`.
+
+    Per-article work (cleaning and splitting, then embedding and annotating what changed) runs
+    in batches through `runner`: in this process by default, as Ray tasks with
+    `lib.distributed`; either way the same steps produce the same index.
+    """
     started = time.perf_counter()
     report_progress = progress or (lambda fraction, message: None)
+    run = runner or run_here
     report_progress(0.0, "Reading articles")
     kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
     loaded = load_corpus(corpus_dirs, **kwargs)
-    articles = loaded.articles
-    if articles.empty:
+    if loaded.articles.empty:
         details = "; ".join(f"{p.path}: {p.message}" for p in loaded.problems[:5])
         raise BadInputError(
             f"No readable article in {_names(corpus_dirs)}." + (f" {details}" if details else "")
         )
-    version = corpus_version(articles, encoder.name)
-    articles = fill_publication_dates(articles)
-    report_progress(0.02, f"Splitting {len(articles)} articles into paragraphs")
-    paragraphs, furniture = split_corpus(articles)
-    paragraphs["text_hash"] = [hashlib.sha1(t.encode()).hexdigest() for t in paragraphs["text"]]
+    version = corpus_version(loaded.articles, encoder.name)
+    report_progress(0.02, f"Cleaning and splitting {len(loaded.articles)} articles into paragraphs")
+    batches = [
+        loaded.articles.iloc[i : i + ARTICLES_PER_BATCH]
+        for i in range(0, len(loaded.articles), ARTICLES_PER_BATCH)
+    ]
+    prepared = run(
+        prepare_articles, batches, encoder, _stage(report_progress, 0.02, 0.1, "Splitting articles")
+    )
+    articles = pd.concat([a for a, _, _ in prepared], ignore_index=True)
+    paragraphs = pd.concat([p for _, p, _ in prepared], ignore_index=True)
+    furniture = _concat([f for _, _, f in prepared])
     body = paragraphs["kind"] == "body"
     paragraphs["vec_row"] = pd.array([pd.NA] * len(paragraphs), dtype="Int64")
     paragraphs.loc[body, "vec_row"] = np.arange(int(body.sum()))
@@ -148,25 +162,29 @@ def build_index(
     previous_store, rebuilt_because = _previous_store(index_dir, encoder.name)
     previous = _previous_vectors(previous_store)
     body_hashes = paragraphs.loc[body, "text_hash"].tolist()
-    body_texts = paragraphs.loc[body, "text"].tolist()
     vectors = np.zeros((len(body_hashes), encoder.dim), dtype=np.float32)
-    todo = [i for i, h in enumerate(body_hashes) if h not in previous]
     for i, h in enumerate(body_hashes):
         if h in previous:
             vectors[i] = previous[h]
-
-    def on_batch(done: int, total: int) -> None:
-        report_progress(0.05 + 0.9 * done / max(total, 1), f"Embedding paragraphs: {done:,} of {total:,}")
-
-    if todo:
-        vectors[todo] = encoder.encode(
-            [body_texts[i] for i in todo], batch_size=batch_size, progress=on_batch
-        )
     chosen = _default(annotators)
-    tables = {}
-    for number, annotator in enumerate(chosen):
-        report_progress(0.9 + 0.05 * number / len(chosen), f"Finding {annotator.description}")
-        tables[annotator.name] = annotate(annotator, articles, paragraphs, encoder, previous_store)
+    reuse = {a.name: _reusable(a, articles, previous_store) for a in chosen}
+    redo = {name: set(articles["article_id"]) - same for name, (same, _) in reuse.items()}
+    work = plan_analysis(articles, paragraphs, set(previous), chosen, redo, batch_size, texts_per_batch)
+    todo = sum(len(w.rows) for w in work)
+    results = run(
+        analyse_batch,
+        work,
+        encoder,
+        _stage(report_progress, 0.1, 0.95, f"Embedding {todo:,} paragraphs and annotating"),
+    )
+    for batch, (batch_vectors, _) in zip(work, results, strict=True):
+        vectors[list(batch.rows)] = batch_vectors
+    tables = {
+        a.name: _merge_rows(
+            a, [t[a.name] for _, t in results if a.name in t], reuse[a.name][1], articles, paragraphs, encoder
+        )
+        for a in chosen
+    }
     report_progress(0.96, "Writing the index")
     meta = {
         "model": encoder.name,
@@ -182,8 +200,8 @@ def build_index(
         index_dir=Path(index_dir),
         articles=len(articles),
         paragraphs=len(body_hashes),
-        embedded=len(todo),
-        reused=len(body_hashes) - len(todo),
+        embedded=todo,
+        reused=len(body_hashes) - todo,
         seconds=time.perf_counter() - started,
         corpus_version=version,
         problems=loaded.problems,
@@ -191,30 +209,172 @@ def build_index(
     )
 
 
-def annotate(
+# ---- the per-batch steps a runner executes (module-level, so Ray can ship them by reference) ----
+
+ARTICLES_PER_BATCH = 64
+Batch = TypeVar("Batch")
+Result = TypeVar("Result")
+
+
+class BatchRunner(Protocol):
+    """Runs one build step over batches and returns the results in batch order, calling
+    `on_done(done, total)` as batches finish. `run_here` runs them in this process;
+    `lib.distributed.RayRunner` runs them as Ray tasks."""
+
+    def __call__(
+        self,
+        step: Callable[[Batch, Encoder], Result],
+        batches: Sequence[Batch],
+        encoder: Encoder,
+        on_done: Callable[[int, int], None],
+    ) -> list[Result]: ...
+
+
+def run_here(
+    step: Callable[[Batch, Encoder], Result],
+    batches: Sequence[Batch],
+    encoder: Encoder,
+    on_done: Callable[[int, int], None],
+) -> list[Result]:
+    """The single-process runner: each batch in turn, with this process's encoder."""
+    results = []
+    for number, batch in enumerate(batches, start=1):
+        results.append(step(batch, encoder))
+        on_done(number, len(batches))
+    return results
+
+
+def prepare_articles(
+    articles: pd.DataFrame, encoder: Encoder
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Cleaning step for some articles: publication dates filled in from the text, paragraphs
+    (with `text_hash`) and the removed furniture. Per article, so any batching gives the same.
+    (`encoder` is unused: every step takes one, so runners treat all steps alike.)"""
+    filled = fill_publication_dates(articles)
+    paragraphs, furniture = split_corpus(filled)
+    paragraphs["text_hash"] = [hashlib.sha1(t.encode()).hexdigest() for t in paragraphs["text"]]
+    return filled, paragraphs, furniture
+
+
+@dataclass(frozen=True)
+class AnalysisBatch:
+    """Work for one `analyse_batch` call: body paragraphs to embed (`rows` of the vector
+    matrix, `texts`), and for each annotator the articles it must run on (the rest reuse the
+    previous index's rows)."""
+
+    rows: tuple[int, ...]
+    texts: tuple[str, ...]
+    articles: pd.DataFrame
+    paragraphs: pd.DataFrame
+    annotate: tuple[tuple[Annotator, tuple[str, ...]], ...]
+    batch_size: int = 64
+
+
+def analyse_batch(batch: AnalysisBatch, encoder: Encoder) -> tuple[np.ndarray, dict[str, pd.DataFrame]]:
+    """Embedding and annotating step: the batch's vectors, and each annotator's rows."""
+    vectors = encoder.encode(list(batch.texts), batch_size=batch.batch_size)
+    tables = {}
+    for annotator, article_ids in batch.annotate:
+        chosen = batch.articles[batch.articles["article_id"].isin(article_ids)]
+        own = batch.paragraphs[batch.paragraphs["article_id"].isin(article_ids)]
+        tables[annotator.name] = annotator.annotate(chosen, own, encoder)
+    return vectors, tables
+
+
+def plan_analysis(
+    articles: pd.DataFrame,
+    paragraphs: pd.DataFrame,
+    known_hashes: set[str],
+    annotators: Sequence[Annotator],
+    redo: dict[str, set[str]],
+    batch_size: int,
+    texts_per_batch: int,
+) -> list[AnalysisBatch]:
+    """Group articles, in order, into batches of about `texts_per_batch` paragraphs to embed
+    (or `ARTICLES_PER_BATCH` articles); `redo` names, per annotator, the articles it must run
+    on. Articles with nothing to embed or annotate are left out."""
+    body = paragraphs[paragraphs["vec_row"].notna()]
+    new = body[~body["text_hash"].isin(known_hashes)]
+    new_by_article = {a: g for a, g in new.groupby("article_id", sort=False)}
+    paragraphs_by_article = {a: g for a, g in paragraphs.groupby("article_id", sort=False)}
+    batches: list[AnalysisBatch] = []
+    chosen: list[str] = []
+
+    def close() -> None:
+        if not chosen:
+            return
+        texts = [new_by_article[a] for a in chosen if a in new_by_article]
+        embed = _concat(texts) if texts else new.iloc[:0]
+        batches.append(
+            AnalysisBatch(
+                rows=tuple(int(r) for r in embed["vec_row"]),
+                texts=tuple(embed["text"]),
+                articles=articles[articles["article_id"].isin(chosen)],
+                paragraphs=_concat([paragraphs_by_article[a] for a in chosen if a in paragraphs_by_article]),
+                annotate=tuple(
+                    (a, ids) for a in annotators if (ids := tuple(x for x in chosen if x in redo[a.name]))
+                ),
+                batch_size=batch_size,
+            )
+        )
+        chosen.clear()
+
+    pending_texts = 0
+    for article_id in articles["article_id"]:
+        texts = len(new_by_article.get(article_id, ()))
+        if not texts and not any(article_id in ids for ids in redo.values()):
+            continue
+        chosen.append(article_id)
+        pending_texts += texts
+        if pending_texts >= texts_per_batch or len(chosen) >= ARTICLES_PER_BATCH:
+            close()
+            pending_texts = 0
+    close()
+    return batches
+
+
+def _reusable(
+    annotator: Annotator, articles: pd.DataFrame, previous: EmbeddedStore | None
+) -> tuple[set[str], pd.DataFrame]:
+    """Articles whose text and date did not change since the previous index (same annotator
+    version), and that index's rows of this annotator for them."""
+    keys = ["article_id", "content_hash", "published"]
+    if previous is None or previous.meta.get("annotators", {}).get(annotator.name) != annotator.version:
+        return set(), pd.DataFrame(columns=["article_id"])
+    same = set(articles[keys].merge(previous.articles()[keys], on=keys, how="inner")["article_id"])
+    old = previous.table(annotator.name)
+    return same, old[old["article_id"].isin(same)]
+
+
+def _merge_rows(
     annotator: Annotator,
+    fresh: list[pd.DataFrame],
+    kept: pd.DataFrame,
     articles: pd.DataFrame,
     paragraphs: pd.DataFrame,
     encoder: Encoder,
-    previous: EmbeddedStore | None,
 ) -> pd.DataFrame:
-    """Run one annotator over the articles whose text or metadata changed; reuse the rows
-    of the previous index for the others (same annotator version)."""
-    keys = ["article_id", "content_hash", "published"]
-    reuse = pd.Series(False, index=articles.index)
-    old_rows = None
-    if previous is not None and previous.meta.get("annotators", {}).get(annotator.name) == annotator.version:
-        old_rows = previous.table(annotator.name)
-        before = previous.articles()[keys]
-        reuse = articles[keys].merge(before, on=keys, how="left", indicator=True)["_merge"].eq("both")
-        reuse.index = articles.index
-    todo = articles[~reuse]
-    fresh = annotator.annotate(todo, paragraphs[paragraphs["article_id"].isin(todo["article_id"])], encoder)
-    if old_rows is None:
-        return fresh.reset_index(drop=True)
-    kept = old_rows[old_rows["article_id"].isin(articles.loc[reuse, "article_id"])]
-    parts = [part for part in (kept, fresh) if not part.empty]
-    return pd.concat(parts, ignore_index=True) if parts else fresh
+    """The annotator's table: rows kept from the previous index, then the fresh ones."""
+    if not fresh:  # nothing was annotated: the annotator's own empty table gives the columns
+        fresh = [annotator.annotate(articles.iloc[:0], paragraphs.iloc[:0], encoder)]
+    return _concat([kept, *fresh]) if not kept.empty else _concat(fresh)
+
+
+def _stage(report: Progress, start: float, end: float, message: str) -> Callable[[int, int], None]:
+    """Progress for one stage of the build, mapped onto [start, end]."""
+
+    def on_done(done: int, total: int) -> None:
+        report(start + (end - start) * done / max(total, 1), f"{message}: batch {done:,} of {total:,}")
+
+    return on_done
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate frames, ignoring empty ones (their columns are kept when all are empty)."""
+    full = [f for f in frames if not f.empty]
+    if not full:
+        return frames[0].iloc[:0] if frames else pd.DataFrame()
+    return pd.concat(full, ignore_index=True)
 
 
 def _previous_store(index_dir: Path, model: str) -> tuple[EmbeddedStore | None, str]:

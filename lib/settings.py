@@ -61,6 +61,26 @@ class Settings:
     min_similarity: float = _setting(
         0.3, "DOSSIER_MIN_SIMILARITY", "Cosine below which the best hit is reported as 'no strong match'."
     )
+    store: Literal["embedded", "milvus"] = _setting(
+        "embedded",
+        "DOSSIER_STORE",
+        "Where dense search runs: `embedded` (in the index folder) or `milvus` (docs/team-deployment.md).",
+    )
+    milvus_uri: str = _setting(
+        str(PROJECT_DIR / ".dossier" / "milvus.db"),
+        "DOSSIER_MILVUS_URI",
+        "Milvus for the `milvus` store: a file path runs Milvus Lite, `http://host:19530` a server.",
+    )
+    milvus_index: Literal["FLAT", "IVF_FLAT", "HNSW"] = _setting(
+        "FLAT",
+        "DOSSIER_MILVUS_INDEX",
+        "Milvus vector index: `FLAT` (exact), `IVF_FLAT` or `HNSW` (approximate).",
+    )
+    ray_address: str = _setting(
+        "",
+        "DOSSIER_RAY_ADDRESS",
+        "Ray cluster `python -m lib build` runs on (`local`, `auto`, `host:6379`); empty: this process.",
+    )
 
     @property
     def corpus_dirs(self) -> list[Path]:
@@ -97,6 +117,16 @@ def load_settings(**overrides: Any) -> Settings:
         from lib.errors import BadInputError
 
         raise BadInputError(f"Unknown fusion '{settings.fusion}': use 'coverage', 'rrf' or 'weighted'.")
+    if settings.store not in ("embedded", "milvus"):
+        from lib.errors import BadInputError
+
+        raise BadInputError(f"Unknown store '{settings.store}': use 'embedded' or 'milvus'.")
+    if settings.milvus_index not in ("FLAT", "IVF_FLAT", "HNSW"):
+        from lib.errors import BadInputError
+
+        raise BadInputError(
+            f"Unknown Milvus index '{settings.milvus_index}': use 'FLAT', 'IVF_FLAT' or 'HNSW'."
+        )
     return settings
 
 

@@ -14,11 +14,12 @@ from typing import Any
 
 import streamlit as st
 
+from lib.backends import OpenStore, open_store, publish_index
 from lib.embeddings import Encoder, load_encoder
 from lib.errors import DossierError, IndexCorruptError, IndexMissingError
 from lib.index import IndexStatus, build_index, index_status
 from lib.settings import Settings, load_settings
-from lib.store import CURRENT, EmbeddedStore
+from lib.store import CURRENT
 
 
 @st.cache_resource(show_spinner="Loading the embedding model…")
@@ -28,17 +29,18 @@ def get_encoder(name: str) -> Encoder:
 
 
 @st.cache_resource(show_spinner="Opening the index…", max_entries=4)
-def _open_store(index_dir: str, generation: str) -> EmbeddedStore:
-    return EmbeddedStore(index_dir)
+def _open_store(settings: Settings, generation: str) -> OpenStore:
+    return open_store(settings)
 
 
-def get_store(settings: Settings) -> EmbeddedStore:
-    """The live index, reopened automatically after a rebuild swaps generations."""
+def get_store(settings: Settings) -> OpenStore:
+    """The live index in the configured store (lib.backends), reopened automatically after a
+    rebuild swaps generations."""
     index_dir = settings.resolved_index_dir
     pointer = index_dir / CURRENT
     if not pointer.exists():
         raise IndexMissingError("No index has been built yet.")
-    return _open_store(str(index_dir), pointer.read_text().strip())
+    return _open_store(settings, pointer.read_text().strip())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -91,6 +93,7 @@ def build_with_progress(settings: Settings, reason: str) -> None:
                 progress=show,
                 max_bytes=settings.max_file_mb * 1024 * 1024,
             )
+            publish_index(settings)
         except DossierError as exc:
             status.update(label="The index could not be built", state="error")
             st.error(str(exc))
@@ -106,7 +109,7 @@ def build_with_progress(settings: Settings, reason: str) -> None:
     _status.clear()
 
 
-def ready_store(settings: Settings | None = None) -> EmbeddedStore | None:
+def ready_store(settings: Settings | None = None) -> OpenStore | None:
     """The store, building it first (with progress) when missing, stale or damaged.
 
     Returns None, after telling the user why, when no usable index can be had.
@@ -215,13 +218,13 @@ def selected_points(chart_event: Any) -> list[dict[str, Any]]:
 
 
 @st.cache_data(show_spinner="Looking for copies of the same story…", max_entries=4)
-def _copy_groups(generation: str, _store: EmbeddedStore) -> Any:
+def _copy_groups(generation: str, _store: OpenStore) -> Any:
     from lib.copies import copy_groups, find_copies
 
     articles = _store.articles()
     return copy_groups(find_copies(articles), articles["article_id"].tolist())
 
 
-def get_copy_groups(store: EmbeddedStore) -> Any:
+def get_copy_groups(store: OpenStore) -> Any:
     """Copy groups of the corpus (lib.copies), computed once per index generation."""
     return _copy_groups(store.folder.name, store)

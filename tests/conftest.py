@@ -63,6 +63,24 @@ def bundled_store(bundled_index):
     return EmbeddedStore(bundled_index)
 
 
+@pytest.fixture(scope="session")
+def bundled_milvus_uri(tmp_path_factory, bundled_index) -> str:
+    """A Milvus Lite database holding the bundled index's vectors (exact FLAT index)."""
+    from lib.store_milvus import publish_generation
+
+    uri = str(tmp_path_factory.mktemp("milvus") / "milvus.db")
+    publish_generation(bundled_index, uri)
+    return uri
+
+
+@pytest.fixture(scope="session")
+def bundled_milvus_store(bundled_index, bundled_milvus_uri):
+    """The bundled index served by Milvus Lite: dense search and vectors from Milvus."""
+    from lib.store_milvus import MilvusStore
+
+    return MilvusStore(bundled_index, bundled_milvus_uri)
+
+
 @pytest.fixture
 def corpus_copy(tmp_path) -> Path:
     """A writable copy of the bundled corpus."""

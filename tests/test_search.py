@@ -65,27 +65,33 @@ def test_validate_query_rejects_empty_and_huge_queries():
     assert validate_query("  missile  ") == "missile"
 
 
-def test_search_returns_hits_with_provenance(bundled_store, encoder):
-    result = search(bundled_store, encoder, "Xi Jinping visited Pyongyang", k=5)
+@pytest.fixture(params=["embedded", "milvus"])
+def search_store(request):
+    """The bundled index in each store backend: every search test runs against both."""
+    return request.getfixturevalue("bundled_store" if request.param == "embedded" else "bundled_milvus_store")
+
+
+def test_search_returns_hits_with_provenance(search_store, encoder):
+    result = search(search_store, encoder, "Xi Jinping visited Pyongyang", k=5)
     top = result.hits.iloc[0]
     assert top["paragraph_id"] == "003:11" and top["article_id"] == "003" and top["ordinal"] == 11
     assert top["title"].startswith("Kim Jong Un Turns Up")
     assert top["published"] == "2019-08-01"
-    text = bundled_store.paragraphs().set_index("paragraph_id").loc["003:11", "text"]
+    text = search_store.paragraphs().set_index("paragraph_id").loc["003:11", "text"]
     assert top["text"] == text
     assert result.hits["rank"].tolist() == [1, 2, 3, 4, 5]
 
 
-def test_filters_that_exclude_everything_say_what_to_relax(bundled_store, encoder):
-    result = search(bundled_store, encoder, "missile test", filters=SearchFilters(since=date(2030, 1, 1)))
+def test_filters_that_exclude_everything_say_what_to_relax(search_store, encoder):
+    result = search(search_store, encoder, "missile test", filters=SearchFilters(since=date(2030, 1, 1)))
     assert result.hits.empty
     assert "widen the date range" in result.notes[0]
-    only_004 = search(bundled_store, encoder, "missile test", k=5, filters=SearchFilters(articles=("004",)))
+    only_004 = search(search_store, encoder, "missile test", k=5, filters=SearchFilters(articles=("004",)))
     assert len(only_004.hits) == 5 and (only_004.hits["article_id"] == "004").all()
-    by_source = search(bundled_store, encoder, "sanctions", filters=SearchFilters(sources=("Asia Times",)))
+    by_source = search(search_store, encoder, "sanctions", filters=SearchFilters(sources=("Asia Times",)))
     assert set(by_source.hits["source"]) == {"Asia Times"}
     in_2019 = search(
-        bundled_store,
+        search_store,
         encoder,
         "sanctions",
         k=50,
@@ -94,34 +100,34 @@ def test_filters_that_exclude_everything_say_what_to_relax(bundled_store, encode
     assert set(in_2019.hits["article_id"]) <= {"000", "001"} and len(in_2019.hits) > 0
 
 
-def test_keyword_mode_with_unknown_words_suggests_semantic_search(bundled_store, encoder):
-    result = search(bundled_store, encoder, "zzyzx qwertyuiop", mode="keyword")
+def test_keyword_mode_with_unknown_words_suggests_semantic_search(search_store, encoder):
+    result = search(search_store, encoder, "zzyzx qwertyuiop", mode="keyword")
     assert result.hits.empty and "semantic" in result.notes[0]
 
 
-def test_nonsense_is_reported_as_no_strong_match(bundled_store, encoder):
-    result = search(bundled_store, encoder, "chocolate cake recipe with strawberries", k=3)
+def test_nonsense_is_reported_as_no_strong_match(search_store, encoder):
+    result = search(search_store, encoder, "chocolate cake recipe with strawberries", k=3)
     assert any("No strong match" in note for note in result.notes)
 
 
-def test_context_and_more_like_this(bundled_store):
-    around = context(bundled_store, "001:10")
+def test_context_and_more_like_this(search_store):
+    around = context(search_store, "001:10")
     assert around["paragraph_id"].tolist() == ["001:9", "001:10", "001:11"]
-    similar = more_like_this(bundled_store, "001:10", k=3)
+    similar = more_like_this(search_store, "001:10", k=3)
     assert "001:10" not in similar["paragraph_id"].tolist()
     assert similar.iloc[0]["paragraph_id"] == "000:2"  # the abridged copy's same paragraph
     with pytest.raises(BadInputError):
-        context(bundled_store, "999:1")
+        context(search_store, "999:1")
 
 
-def test_copies_of_one_story_count_once(bundled_store, encoder):
+def test_copies_of_one_story_count_once(search_store, encoder):
     from lib.copies import copy_groups, find_copies
 
-    articles = bundled_store.articles()
+    articles = search_store.articles()
     groups = copy_groups(find_copies(articles), articles["article_id"].tolist())
     query = "Trump will have to blink: return to maximum pressure or make concessions on sanctions relief"
-    separate = search(bundled_store, encoder, query, k=5)
-    together = search(bundled_store, encoder, query, k=5, groups=groups)
+    separate = search(search_store, encoder, query, k=5)
+    together = search(search_store, encoder, query, k=5, groups=groups)
     ids = separate.hits["paragraph_id"].tolist()
     assert {"000:2", "001:10"} <= set(ids)  # near-identical passages of the copy and its original
     top = together.hits.iloc[0]

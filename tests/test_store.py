@@ -22,8 +22,8 @@ def tiny(n: int = 6, dim: int = 8):
             "format": "text",
             "text": "x",
             "content_hash": ["h1", "h2"],
-        "published_origin": ["manifest", ""],
-        "published_evidence": "",
+            "published_origin": ["manifest", ""],
+            "published_evidence": "",
         }
     )
     paragraphs = pd.DataFrame(
