@@ -28,14 +28,14 @@ def run_stance(args: argparse.Namespace) -> int:
     from lib.settings import load_settings
     from lib.stance import score_claims, validate_claim
     from lib.stance_model import StanceModel
-    from lib.store import EmbeddedStore
+    from lib.backends import open_store
 
     claims = [validate_claim(c) for c in args.claim]
     settings = load_settings(
         corpus_dir=Path(args.corpus) if args.corpus else None,
         index_dir=Path(args.index) if args.index else None,
     )
-    store = EmbeddedStore(settings.resolved_index_dir)
+    store = open_store(settings)
     encoder = load_encoder(store.model)
     model = StanceModel.load(encoder=encoder)
     articles = store.articles()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -110,16 +111,15 @@ def split_paragraphs(article_id: str, text: str) -> tuple[pd.DataFrame, pd.DataF
         blocks[-1].append(line)
     wrap_width = _wrap_width(blocks)
     chunks = [para for block in blocks if block for para in _join_wrapped(block, wrap_width)]
-    kept: list[list[_Line]] = []
-    for chunk in chunks:
-        joined = _join_text(chunk)
-        if _is_pull_quote(joined, [_join_text(c) for c in chunks if c is not chunk]):
+    joined_chunks = [_join_text(chunk) for chunk in chunks]
+    kept: list[tuple[list[_Line], str]] = []
+    for number, (chunk, joined) in enumerate(zip(chunks, joined_chunks, strict=True)):
+        if _is_pull_quote(joined, (other for n, other in enumerate(joined_chunks) if n != number)):
             furniture.append(("pull_quote", _Line(joined, chunk[0].start, chunk[-1].end)))
         else:
-            kept.append(chunk)
+            kept.append((chunk, joined))
     rows = []
-    for ordinal, chunk in enumerate(kept, start=1):
-        joined = _join_text(chunk)
+    for ordinal, (chunk, joined) in enumerate(kept, start=1):
         rows.append(
             {
                 "paragraph_id": f"{article_id}:{ordinal}",
@@ -167,7 +167,7 @@ def _lines(text: str) -> list[_Line]:
 
 
 def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
+    return " ".join(text.split())
 
 
 def _furniture_rule(line: str, repeated: set[str]) -> str | None:
@@ -247,9 +247,9 @@ def _looks_like_heading(text: str) -> bool:
     return len(text) < 120 and words <= 15 and not text.endswith(_TERMINAL[:4] + ("”", '"'))
 
 
-def _is_pull_quote(text: str, others: list[str]) -> bool:
+def _is_pull_quote(text: str, others: Iterable[str]) -> bool:
     """A short unpunctuated line whose words reappear inside another paragraph."""
     if len(text) > 200 or text.endswith((".", "!", "?")) or len(text.split()) < 5:
         return False
-    needle = _normal(text).lower().rstrip(".")
-    return any(needle in _normal(other).lower() and len(other) > len(text) for other in others)
+    needle = text.lower().rstrip(".")
+    return any(len(other) > len(text) and needle in other.lower() for other in others)

@@ -216,7 +216,9 @@ class EmbeddedStore:
                     db,
                 )
                 self._articles = pd.read_sql_query("SELECT * FROM articles ORDER BY article_id", db)
-            self.vectors = np.load(self.folder / VECTORS_FILE)
+            # Memory-mapped: replicas on one host share the page cache, and a Milvus-backed
+            # store that never searches here never reads the matrix.
+            self.vectors = np.load(self.folder / VECTORS_FILE, mmap_mode="r")
         except (sqlite3.DatabaseError, OSError, ValueError, json.JSONDecodeError) as exc:
             raise IndexCorruptError(
                 f"The index in '{self.index_dir}' is damaged ({exc}): rebuild it."
