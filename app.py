@@ -10,6 +10,7 @@ pages = [
     st.Page("pages/reader.py", title="Article reader", icon="📰", url_path="reader"),
     st.Page("pages/corpus.py", title="Corpus", icon="🗂️", url_path="corpus"),
     st.Page("pages/timeline.py", title="Timeline", icon="🗓️", url_path="timeline"),
+    st.Page("pages/entities.py", title="Entities", icon="👥", url_path="entities"),
     st.Page("pages/stance.py", title="Stance", icon="⚖️", url_path="stance"),
 ]
 st.navigation(pages).run()

@@ -6,9 +6,12 @@ registers here; the single-process and distributed builds both run this list.
 
 from __future__ import annotations
 
+from lib.entities import find_entities
 from lib.events import find_mentions
 from lib.index import Annotator
 
 ANNOTATORS: tuple[Annotator, ...] = (
-    Annotator("mentions", "1", "time expressions and events", find_mentions),
+    # Both read the same spaCy parses (lib.nlp.parse_texts): the second reuses the first's.
+    Annotator("mentions", "2", "time expressions and events", find_mentions),
+    Annotator("entities", "1", "people, places, organisations and groups", find_entities),
 )

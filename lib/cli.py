@@ -10,8 +10,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lib.errors import DossierError
+
+if TYPE_CHECKING:
+    from lib.backends import OpenStore
+    from lib.settings import Settings
 
 COMMAND_MODULES = (
     "lib.cli_index",
@@ -20,7 +26,24 @@ COMMAND_MODULES = (
     "lib.cli_timeline",
     "lib.cli_stance",
     "lib.cli_library",
+    "lib.cli_entities",
 )
+
+
+def add_location_options(parser: argparse.ArgumentParser) -> None:
+    """`--corpus` and `--index`: which corpus and index a command reads (defaults: settings)."""
+    parser.add_argument("--corpus", type=Path, help="Corpus folder (default: the bundled corpus).")
+    parser.add_argument("--index", type=Path, help="Index folder (default: one per corpus under .dossier/).")
+
+
+def open_located_store(args: argparse.Namespace) -> tuple[Settings, OpenStore]:
+    """The settings with `--corpus`/`--index` applied, and the configured store over that index
+    (`IndexMissingError`, a clear message, when it has not been built)."""
+    from lib.backends import open_store
+    from lib.settings import load_settings
+
+    settings = load_settings(corpus_dir=args.corpus, index_dir=args.index)
+    return settings, open_store(settings)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,9 +8,9 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lib.cli import add_location_options
 from lib.errors import BadInputError
 
 if TYPE_CHECKING:
@@ -40,6 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     search.add_argument("--article", action="append", default=[], help="Only this article id (repeatable).")
     search.add_argument("--since", help="Only articles published on or after YYYY-MM-DD.")
     search.add_argument("--until", help="Only articles published on or before YYYY-MM-DD.")
+    search.add_argument(
+        "--entity",
+        action="append",
+        default=[],
+        help="Only paragraphs naming this person, place, organisation or group (repeatable: any of them).",
+    )
     search.add_argument("--mode", choices=("hybrid", "dense", "keyword"), default="hybrid")
     search.add_argument("--json", action="store_true", help="Print the hits as JSON.")
     search.add_argument(
@@ -52,8 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _corpus_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus", type=Path, help="Corpus folder (default: the bundled corpus).")
-    parser.add_argument("--index", type=Path, help="Index folder (default: one per corpus under .dossier/).")
+    add_location_options(parser)
     parser.add_argument("--model", help="sentence-transformers model name or path.")
 
 
@@ -128,21 +133,28 @@ def _runner(ray_address: str) -> Iterator[BatchRunner | None]:
 def run_search(args: argparse.Namespace) -> int:
     """Search an existing index; a missing or corrupt index is a clear error, not a rebuild."""
     from lib.backends import open_store
-    from lib.copies import copy_groups, find_copies
+    from lib.copies import corpus_copy_groups
     from lib.embeddings import load_encoder
+    from lib.entities import paragraphs_with, resolve_names
     from lib.search import hits_to_records, search, validate_query
     from lib.settings import load_settings
     from lib.store import SearchFilters
 
     validate_query(args.query)
+    since, until = parse_day(args.since, "--since"), parse_day(args.until, "--until")
+    settings = load_settings(corpus_dir=args.corpus, index_dir=args.index, embedding_model=args.model)
+    store = open_store(settings)
+    paragraph_ids = None
+    if args.entity:
+        entities = store.table("entities")
+        paragraph_ids = tuple(paragraphs_with(entities, resolve_names(entities, args.entity)))
     filters = SearchFilters(
         articles=tuple(args.article),
         sources=tuple(args.source),
-        since=parse_day(args.since, "--since"),
-        until=parse_day(args.until, "--until"),
+        since=since,
+        until=until,
+        paragraph_ids=paragraph_ids,
     )
-    settings = load_settings(corpus_dir=args.corpus, index_dir=args.index, embedding_model=args.model)
-    store = open_store(settings)
     encoder = load_encoder(store.model if args.model is None else settings.embedding_model)
     result = search(
         store,
@@ -155,9 +167,7 @@ def run_search(args: argparse.Namespace) -> int:
         keyword_weight=settings.keyword_weight,
         candidates=settings.candidates,
         min_similarity=settings.min_similarity,
-        groups=None
-        if args.all_copies
-        else copy_groups(find_copies(store.articles()), store.articles()["article_id"].tolist()),
+        groups=None if args.all_copies else corpus_copy_groups(store.articles()),
     )
     if args.json:
         keep = [

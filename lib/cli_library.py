@@ -39,6 +39,7 @@ def run_add(args: argparse.Namespace) -> int:
     from lib.settings import load_settings
 
     settings = load_settings()
+    _refuse_when_read_only(settings)
     library = Library.from_settings(settings)
     missing = [path for path in args.files if not path.is_file()]
     for path in missing:
@@ -88,11 +89,23 @@ def run_remove(args: argparse.Namespace) -> int:
     from lib.settings import load_settings
 
     settings = load_settings()
+    _refuse_when_read_only(settings)
     delete_article(Library.from_settings(settings), args.article_id)
     print(f"removed {args.article_id}")
     if not args.no_index:
         _update_index(settings)
     return 0
+
+
+def _refuse_when_read_only(settings: Settings) -> None:
+    """A read-only deployment (DOSSIER_READ_ONLY) changes no article, from the CLI either."""
+    if settings.read_only:
+        from lib.errors import DossierError
+
+        raise DossierError(
+            "This is a read-only deployment (DOSSIER_READ_ONLY is set): articles cannot be added or "
+            "removed. Unset DOSSIER_READ_ONLY to change the corpus."
+        )
 
 
 def _paragraph_counts(settings: Settings) -> dict[str, int]:

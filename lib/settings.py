@@ -81,6 +81,11 @@ class Settings:
         "DOSSIER_RAY_ADDRESS",
         "Ray cluster `python -m lib build` runs on (`local`, `auto`, `host:6379`); empty: this process.",
     )
+    read_only: bool = _setting(
+        False,
+        "DOSSIER_READ_ONLY",
+        "Refuse uploads, pasted text, metadata edits and deletes (dashboard and CLI): shared deployments.",
+    )
 
     @property
     def corpus_dirs(self) -> list[Path]:

@@ -61,10 +61,14 @@ class SearchFilters:
     sources: tuple[str, ...] = ()
     since: date | None = None
     until: date | None = None
+    paragraph_ids: tuple[str, ...] | None = None
+    """Only these paragraphs (the entity filter: those naming the chosen entities); None: all."""
 
     @property
     def active(self) -> bool:
-        return bool(self.articles or self.sources or self.since or self.until)
+        return (
+            bool(self.articles or self.sources or self.since or self.until) or self.paragraph_ids is not None
+        )
 
 
 class Store(Protocol):
@@ -282,7 +286,10 @@ class EmbeddedStore:
             keep &= (published != "") & (published >= filters.since.isoformat())
         if filters.until:
             keep &= (published != "") & (published <= filters.until.isoformat())
-        return keep[self._row_article_code]
+        rows = keep[self._row_article_code]
+        if filters.paragraph_ids is not None:
+            rows &= np.isin(self._row_paragraph, filters.paragraph_ids)
+        return rows
 
     def dense_search(self, query_vectors: np.ndarray, k: int, filters: SearchFilters) -> list[pd.DataFrame]:
         """Exact cosine top-k per query, filters applied before the cut."""
@@ -314,6 +321,9 @@ class EmbeddedStore:
         if filters.until:
             where.append("published != '' AND published <= ?")
             params.append(filters.until.isoformat())
+        if filters.paragraph_ids is not None:
+            where.append("rowid IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(self._rows_of(filters.paragraph_ids)))
         sql = (
             f"SELECT rowid, -bm25(paragraphs_fts) AS score FROM paragraphs_fts WHERE {' AND '.join(where)} "
             "ORDER BY bm25(paragraphs_fts) LIMIT ?"
@@ -323,6 +333,11 @@ class EmbeddedStore:
         return pd.DataFrame(
             {"paragraph_id": [self._row_paragraph[r[0]] for r in rows], "score": [float(r[1]) for r in rows]}
         )
+
+    def _rows_of(self, paragraph_ids: Iterable[str]) -> list[int]:
+        """Vector rows (= FTS rowids) of these paragraphs; headings and unknown ids have none."""
+        rows = pd.Index(self._row_paragraph).get_indexer(list(paragraph_ids))
+        return [int(r) for r in rows if r >= 0]
 
     def table(self, name: str) -> pd.DataFrame:
         """A derived table stored by the build (empty when the build did not make it)."""

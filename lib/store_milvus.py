@@ -159,7 +159,7 @@ class MilvusStore:
         """Top-k by inner product (cosine) per query in Milvus, filters applied inside the search."""
         queries = np.atleast_2d(np.asarray(query_vectors, dtype=np.float32))
         limit = min(int(k), MAX_LIMIT)
-        if limit < 1:
+        if limit < 1 or filters.paragraph_ids == ():
             return [_hits([], []) for _ in queries]
         found = self._client.search(
             self.collection,
@@ -203,6 +203,8 @@ def filter_expression(filters: SearchFilters) -> str:
         clauses.append(f'published != "" and published >= {_string(filters.since.isoformat())}')
     if filters.until:
         clauses.append(f'published != "" and published <= {_string(filters.until.isoformat())}')
+    if filters.paragraph_ids is not None:
+        clauses.append(f"paragraph_id in {_strings(filters.paragraph_ids)}")
     return " and ".join(f"({c})" for c in clauses)
 
 

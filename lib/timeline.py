@@ -9,6 +9,7 @@ from typing import Literal
 
 import pandas as pd
 
+from lib.entities import names_in_spans
 from lib.events import merge_mentions
 from lib.store import Store
 
@@ -35,6 +36,7 @@ class TimelineFilters:
     articles: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
     min_sources: int = 1
     show_vague: bool = False
 
@@ -51,10 +53,24 @@ class Timeline:
 def build_timeline(store: Store, groups: pd.DataFrame | None = None) -> Timeline:
     """Events of the whole corpus from the index's stored mentions, with notes on articles
     that could not be placed (no dates, unknown publication date). With copy `groups`, a
-    story and its copies count as one source."""
+    story and its copies count as one source. Each event lists the `entities` its sentences
+    name (lib.entities names, short forms folded), for the entity filter."""
     mentions = store.table("mentions")
     events = merge_mentions(mentions, groups=groups)
+    events["entities"] = event_entities(events, mentions, store.table("entities"))
     return Timeline(mentions, events, corpus_notes(store.articles(), mentions))
+
+
+def event_entities(events: pd.DataFrame, mentions: pd.DataFrame, entities: pd.DataFrame) -> list[list[str]]:
+    """For each event, the entities named in any of its mentions' sentences, sorted."""
+    if events.empty or "name" not in entities.columns:
+        return [[] for _ in range(len(events))]
+    spans = mentions[["mention_id", "paragraph_id", "sentence_start", "sentence"]].assign(
+        start=mentions["sentence_start"].astype(int),
+        end=mentions["sentence_start"].astype(int) + mentions["sentence"].str.len(),
+    )
+    named = dict(zip(spans["mention_id"], names_in_spans(entities, spans), strict=True))
+    return [sorted({n for m in ids for n in named.get(m, [])}) for ids in events["mention_ids"]]
 
 
 def source_count(articles: list[str], stories: int) -> str:
@@ -105,6 +121,8 @@ def filter_events(events: pd.DataFrame, articles: pd.DataFrame, filters: Timelin
         keep &= events["articles"].map(lambda ids: bool(wanted & set(ids)))
     if filters.actors:
         keep &= events["actors"].map(lambda names: bool(set(filters.actors) & set(names)))
+    if filters.entities:
+        keep &= events["entities"].map(lambda names: bool(set(filters.entities) & set(names)))
     return events[keep].reset_index(drop=True)
 
 

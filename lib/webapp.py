@@ -1,5 +1,5 @@
-"""The one `lib` module that knows Streamlit: cached loaders, URL-bound page state and the
-index check every page runs first.
+"""The one `lib` module that knows Streamlit: the sign-in gate and sidebar every page opens
+with, cached loaders, URL-bound page state and the index check every page runs first.
 
 Pages get shared objects from here (never from session state only `app.py` sets), so
 each page also runs on its own, as `AppTest.from_file("pages/x.py")` does.
@@ -14,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from lib.access import AccessPolicy, access_policy, password_matches, read_only
 from lib.backends import OpenStore, open_store, publish_index
 from lib.embeddings import Encoder, load_encoder
 from lib.errors import DossierError, IndexCorruptError, IndexMissingError
@@ -131,6 +132,25 @@ def ready_store(settings: Settings | None = None) -> OpenStore | None:
         return None
 
 
+def page_store(settings: Settings | None = None) -> OpenStore:
+    """The ready store for a page that needs one; stops the page (after `ready_store` has said
+    why) when there is none."""
+    store = ready_store(settings)
+    if store is None:
+        st.stop()
+    return store
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _entities(generation: str, _store: OpenStore) -> Any:
+    return _store.table("entities")
+
+
+def get_entities(store: OpenStore) -> Any:
+    """The index's entity mentions (lib.entities), read once per index generation."""
+    return _entities(store.folder.name, store)
+
+
 def page_settings() -> Settings:
     """Settings from the table and environment (shared by every page and the CLI)."""
     return load_settings()
@@ -219,12 +239,109 @@ def selected_points(chart_event: Any) -> list[dict[str, Any]]:
 
 @st.cache_data(show_spinner="Looking for copies of the same story…", max_entries=4)
 def _copy_groups(generation: str, _store: OpenStore) -> Any:
-    from lib.copies import copy_groups, find_copies
+    from lib.copies import corpus_copy_groups
 
-    articles = _store.articles()
-    return copy_groups(find_copies(articles), articles["article_id"].tolist())
+    return corpus_copy_groups(_store.articles())
 
 
 def get_copy_groups(store: OpenStore) -> Any:
     """Copy groups of the corpus (lib.copies), computed once per index generation."""
     return _copy_groups(store.folder.name, store)
+
+
+# ---- access: the sign-in gate and the sidebar every page shares ---------------------------------
+
+SIGNED_IN = "dossier_signed_in"
+"""Session-state flag set once the shared password was typed correctly (kept for the session)."""
+
+
+def deployment_secrets() -> dict[str, Any]:
+    """The secrets (`.streamlit/secrets.toml` or the hosting's secrets box); {} when none exist."""
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError:  # Streamlit's 'no secrets found' is one
+        return {}
+
+
+def is_read_only(settings: Settings | None = None) -> bool:
+    """Whether this deployment refuses corpus changes (DOSSIER_READ_ONLY or secrets)."""
+    return read_only((settings or page_settings()).read_only, deployment_secrets())
+
+
+def require_access() -> None:
+    """Stop the page unless the visitor may see it; every page calls this first.
+
+    OIDC (`[auth]` in the secrets) shows a sign-in button that starts `st.login`; a shared
+    password (`[dossier] password`) shows a form; otherwise the dashboard is open. Once in,
+    the sidebar shows who is signed in, a sign-out button and the About panel.
+    """
+    try:
+        policy = access_policy(deployment_secrets())
+    except DossierError as exc:
+        st.error(str(exc))
+        st.stop()
+    if policy.mode == "oidc":
+        _oidc_gate(policy)
+    elif policy.mode == "password":
+        _password_gate(policy)
+    _about_panel(policy)
+
+
+def _oidc_gate(policy: AccessPolicy) -> None:
+    # st.user has no is_logged_in key until Streamlit has seen an [auth] section; absent means out.
+    if st.user.get("is_logged_in", False):
+        who = st.user.get("name") or st.user.get("email") or "signed in"
+        st.sidebar.caption(f"Signed in as {who}")
+        if st.sidebar.button("Sign out", key="sign_out"):
+            st.logout()
+        return
+    st.info("Sign in to open Dossier.")
+    for provider in policy.providers:
+        label = "Sign in" if provider is None else f"Sign in with {provider.title()}"
+        if st.button(label, key=f"sign_in_{provider or 'default'}", type="primary"):
+            st.login(provider)
+    st.stop()
+
+
+def _password_gate(policy: AccessPolicy) -> None:
+    if st.session_state.get(SIGNED_IN):
+        if st.sidebar.button("Sign out", key="sign_out"):
+            del st.session_state[SIGNED_IN]
+            st.rerun()
+        return
+    with st.form("sign_in"):
+        typed = st.text_input("Password", type="password", key="access_password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted and password_matches(typed, policy.password):
+        st.session_state[SIGNED_IN] = True
+        del st.session_state["access_password"]  # never keep the password itself
+        st.rerun()
+    if submitted:
+        st.error("Wrong password")
+    st.stop()
+
+
+def _about_panel(policy: AccessPolicy) -> None:
+    """The sidebar's About panel: what this deployment serves (lib.about)."""
+    from lib.about import about_facts, installed_version, stance_metadata
+    from lib.nlp import DEFAULT_SPACY_MODEL
+    from lib.stance_model import DEFAULT_MODEL_DIR
+
+    try:
+        settings = page_settings()
+    except DossierError:
+        return  # the page reports the bad setting itself
+    try:
+        meta = get_store(settings).meta
+    except DossierError:
+        meta = {}  # no usable index yet: the page builds it
+    facts = about_facts(
+        meta,
+        settings,
+        stance_metadata(DEFAULT_MODEL_DIR),
+        installed_version(DEFAULT_SPACY_MODEL),
+        policy.mode,
+        is_read_only(settings),
+    )
+    with st.sidebar.expander("About this dashboard"):
+        st.text("\n".join(f"{f.label}: {f.value}" for f in facts))  # plain text: never markup

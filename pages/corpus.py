@@ -19,15 +19,23 @@ from lib.library import (
     list_articles,
 )
 from lib.markup import escape
-from lib.webapp import build_with_progress, init_state, page_settings, sync_url
+from lib.webapp import build_with_progress, init_state, is_read_only, page_settings, require_access, sync_url
 
+require_access()
 st.title("🗂️ Corpus")
 settings = page_settings()
 library = Library.from_settings(settings)
-st.caption(
-    f"Added articles are stored in `{escape(str(library.user_dir))}`; the bundled corpus is read-only. "
-    "After every change the search index is updated (only new paragraphs are embedded)."
-)
+locked = is_read_only(settings)
+if locked:
+    st.info(
+        "This is a read-only deployment: articles cannot be uploaded, pasted, edited or deleted here. "
+        "Ask whoever runs it to add articles."
+    )
+else:
+    st.caption(
+        f"Added articles are stored in `{escape(str(library.user_dir))}`; the bundled corpus is read-only. "
+        "After every change the search index is updated (only new paragraphs are embedded)."
+    )
 
 for kind, message in st.session_state.pop("corpus_messages", []):
     getattr(st, kind)(message)
@@ -56,40 +64,41 @@ if st.session_state["article"] and st.session_state["article"] not in ids:
     st.warning(f"There is no article '{escape(str(st.session_state['article']))}' here.")
     st.session_state["article"] = ""
 
-add_tab, paste_tab = st.tabs(["Upload files", "Paste text"])
-with add_tab:
-    upload_key = f"upload_{st.session_state.get('upload_round', 0)}"
-    uploads = st.file_uploader(
-        f"Article files ({', '.join(sorted(SUFFIXES))}; up to {settings.max_file_mb} MB each)",
-        accept_multiple_files=True,
-        key=upload_key,
-    )
-    if st.button("Add the files", key="add_files", disabled=not uploads):
-        outcomes = add_files(library, [(f.name, f.getvalue()) for f in uploads or []])
-        messages = [
-            ("success", f"Added {escape(o.name)} as {escape(', '.join(o.article_ids))}.")
-            if o.added
-            else ("error", f"Rejected {escape(o.error)}")
-            for o in outcomes
-        ]
-        st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
-        added = sum(o.added for o in outcomes)
-        finish(messages, added > 0, f"{added} article file(s) added.")
+if not locked:  # uploads and pasted text change the corpus
+    add_tab, paste_tab = st.tabs(["Upload files", "Paste text"])
+    with add_tab:
+        upload_key = f"upload_{st.session_state.get('upload_round', 0)}"
+        uploads = st.file_uploader(
+            f"Article files ({', '.join(sorted(SUFFIXES))}; up to {settings.max_file_mb} MB each)",
+            accept_multiple_files=True,
+            key=upload_key,
+        )
+        if st.button("Add the files", key="add_files", disabled=not uploads):
+            outcomes = add_files(library, [(f.name, f.getvalue()) for f in uploads or []])
+            messages = [
+                ("success", f"Added {escape(o.name)} as {escape(', '.join(o.article_ids))}.")
+                if o.added
+                else ("error", f"Rejected {escape(o.error)}")
+                for o in outcomes
+            ]
+            st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+            added = sum(o.added for o in outcomes)
+            finish(messages, added > 0, f"{added} article file(s) added.")
 
-with paste_tab, st.form("paste", clear_on_submit=False):
-    pasted = st.text_area("Article text", key="paste_text", height=200)
-    left, right = st.columns(2)
-    paste_title = left.text_input("Title", key="paste_title")
-    paste_source = right.text_input("Source", key="paste_source")
-    paste_url = left.text_input("URL", key="paste_url")
-    paste_date = right.text_input("Published (YYYY-MM-DD)", key="paste_published")
-    if st.form_submit_button("Add the text"):
-        try:
-            article_id = add_text(library, pasted, paste_title, paste_source, paste_url, paste_date)
-        except DossierError as exc:
-            st.error(str(exc))
-        else:
-            finish([("success", f"Added the pasted text as {escape(article_id)}.")], True, "Text added.")
+    with paste_tab, st.form("paste", clear_on_submit=False):
+        pasted = st.text_area("Article text", key="paste_text", height=200)
+        left, right = st.columns(2)
+        paste_title = left.text_input("Title", key="paste_title")
+        paste_source = right.text_input("Source", key="paste_source")
+        paste_url = left.text_input("URL", key="paste_url")
+        paste_date = right.text_input("Published (YYYY-MM-DD)", key="paste_published")
+        if st.form_submit_button("Add the text"):
+            try:
+                article_id = add_text(library, pasted, paste_title, paste_source, paste_url, paste_date)
+            except DossierError as exc:
+                st.error(str(exc))
+            else:
+                finish([("success", f"Added the pasted text as {escape(article_id)}.")], True, "Text added.")
 
 st.subheader("Articles")
 table = articles[["article_id", "title", "source", "url", "published", "origin", "format"]]
@@ -106,52 +115,58 @@ right.download_button(
     key="download_json",
 )
 
-st.subheader("Edit or delete an article")
-st.selectbox(
-    "Article",
-    [""] + ids,
-    key="article",
-    format_func=lambda a: (
-        "Choose an article…"
-        if not a
-        else f"{a} · {articles.set_index('article_id').loc[a, 'title'] or '(untitled)'}"
-    ),
-)
-sync_url(DEFAULTS)
-chosen = st.session_state["article"]
-if chosen:
-    article = articles.set_index("article_id").loc[chosen]
-    if article["origin"] != "user":
-        st.info(
-            "This article is part of the bundled corpus, which is read-only: it cannot be edited or deleted."
-        )
-    else:
-        with st.form("edit"):
-            left, right = st.columns(2)
-            title = left.text_input("Title", value=article["title"], key="edit_title")
-            source = right.text_input("Source", value=article["source"], key="edit_source")
-            url = left.text_input("URL", value=article["url"], key="edit_url")
-            published = right.text_input(
-                "Published (YYYY-MM-DD)", value=article["published"], key="edit_published"
+if not locked:  # edits and deletes change the corpus
+    st.subheader("Edit or delete an article")
+    st.selectbox(
+        "Article",
+        [""] + ids,
+        key="article",
+        format_func=lambda a: (
+            "Choose an article…"
+            if not a
+            else f"{a} · {articles.set_index('article_id').loc[a, 'title'] or '(untitled)'}"
+        ),
+    )
+    sync_url(DEFAULTS)
+    chosen = st.session_state["article"]
+    if chosen:
+        article = articles.set_index("article_id").loc[chosen]
+        if article["origin"] != "user":
+            st.info(
+                "This article is part of the bundled corpus, which is read-only: "
+                "it cannot be edited or deleted."
             )
-            if st.form_submit_button("Save the metadata"):
+        else:
+            with st.form("edit"):
+                left, right = st.columns(2)
+                title = left.text_input("Title", value=article["title"], key="edit_title")
+                source = right.text_input("Source", value=article["source"], key="edit_source")
+                url = left.text_input("URL", value=article["url"], key="edit_url")
+                published = right.text_input(
+                    "Published (YYYY-MM-DD)", value=article["published"], key="edit_published"
+                )
+                if st.form_submit_button("Save the metadata"):
+                    try:
+                        edit_metadata(
+                            library, chosen, title=title, source=source, url=url, published=published
+                        )
+                    except DossierError as exc:
+                        st.error(str(exc))
+                    else:
+                        finish(
+                            [("success", f"Saved the metadata of {escape(chosen)}.")],
+                            True,
+                            "Metadata edited.",
+                        )
+            confirm = st.checkbox(f"Yes, delete {chosen} and its file", key="confirm_delete")
+            if st.button("Delete the article", key="delete", disabled=not confirm, type="primary"):
                 try:
-                    edit_metadata(library, chosen, title=title, source=source, url=url, published=published)
+                    delete_article(library, chosen)
                 except DossierError as exc:
                     st.error(str(exc))
                 else:
-                    finish(
-                        [("success", f"Saved the metadata of {escape(chosen)}.")], True, "Metadata edited."
-                    )
-        confirm = st.checkbox(f"Yes, delete {chosen} and its file", key="confirm_delete")
-        if st.button("Delete the article", key="delete", disabled=not confirm, type="primary"):
-            try:
-                delete_article(library, chosen)
-            except DossierError as exc:
-                st.error(str(exc))
-            else:
-                st.session_state["corpus_select"] = ""
-                finish([("success", f"Deleted {escape(chosen)}.")], True, "Article deleted.")
+                    st.session_state["corpus_select"] = ""
+                    finish([("success", f"Deleted {escape(chosen)}.")], True, "Article deleted.")
 
 st.subheader("Copies and syndicated stories")
 pairs = find_copies(articles)

@@ -13,9 +13,11 @@ from lib.webapp import (
     page_url,
     reader_link,
     ready_store,
+    require_access,
     selected_points,
 )
 
+require_access()
 st.title("🗂️ Dossier")
 st.caption(
     "Understand a corpus of news articles: what happened when, where it is discussed, who argues what."

@@ -6,13 +6,12 @@ from lib.errors import DossierError
 from lib.markup import escape, highlight
 from lib.overview import article_titles, display_title
 from lib.reader import article_view, parse_paragraph_ref
-from lib.webapp import init_state, page_settings, ready_store, sync_url
+from lib.webapp import init_state, page_settings, page_store, require_access, sync_url
 
+require_access()
 st.title("📰 Article reader")
 settings = page_settings()
-store = ready_store(settings)
-if store is None:
-    st.stop()
+store = page_store(settings)
 
 articles = store.articles()
 titles = article_titles(articles)

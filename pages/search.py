@@ -6,6 +6,7 @@ from datetime import date
 import plotly.express as px
 import streamlit as st
 
+from lib.entities import entity_counts, paragraphs_with
 from lib.errors import DossierError
 from lib.markup import escape, highlight
 from lib.overview import article_titles
@@ -14,23 +15,27 @@ from lib.store import SearchFilters
 from lib.webapp import (
     get_copy_groups,
     get_encoder,
+    get_entities,
     init_state,
     page_settings,
+    page_store,
     reader_link,
-    ready_store,
+    require_access,
     selected_points,
     sync_url,
 )
 
+require_access()
 st.title("🔎 Search")
 settings = page_settings()
-store = ready_store(settings)
-if store is None:
-    st.stop()
+store = page_store(settings)
+
 
 articles = store.articles()
 titles = article_titles(articles)
 sources = sorted(s for s in articles["source"].unique() if s)
+entities = get_entities(store)
+entity_names = entity_counts(entities)["name"].tolist()  # most mentioned first
 DEFAULTS = {
     "q": "",
     "k": 10,
@@ -39,6 +44,7 @@ DEFAULTS = {
     "article": [],
     "since": None,
     "until": None,
+    "entity": [],
     "hit": "",
     "copies": True,
 }
@@ -47,6 +53,10 @@ for warning in init_state(DEFAULTS, {"since": date.fromisoformat, "until": date.
 # Keep only options that exist in this corpus (a shared link may name others).
 st.session_state["source"] = [s for s in st.session_state["source"] if s in sources]
 st.session_state["article"] = [a for a in st.session_state["article"] if a in titles]
+unknown = [e for e in st.session_state["entity"] if e not in set(entity_names)]
+if unknown:
+    st.warning(f"No entity named {escape(', '.join(unknown))} in this corpus: left out of the filter.")
+    st.session_state["entity"] = [e for e in st.session_state["entity"] if e in set(entity_names)]
 if st.session_state["mode"] not in ("hybrid", "dense", "keyword"):
     st.session_state["mode"] = "hybrid"
 st.session_state["k"] = min(max(int(st.session_state["k"]), 1), 50)
@@ -62,6 +72,13 @@ with st.form("search_form"):
     c1.multiselect("Sources", sources, key="source")
     c2.multiselect("Articles", list(titles), key="article", format_func=lambda a: titles[a])
     c3.slider("Results", 1, 50, key="k")
+    st.multiselect(
+        "Naming any of these entities",
+        entity_names,
+        key="entity",
+        placeholder="People, places, organisations, groups",
+        help="Only paragraphs that name one of them (spelling variants and short names included).",
+    )
     d1, d2, d3 = st.columns([1, 1, 2])
     d1.date_input("Published since", key="since", value=None, format="YYYY-MM-DD")
     d2.date_input("Published until", key="until", value=None, format="YYYY-MM-DD")
@@ -92,6 +109,9 @@ filters = SearchFilters(
     sources=tuple(st.session_state["source"]),
     since=st.session_state["since"],
     until=st.session_state["until"],
+    paragraph_ids=tuple(paragraphs_with(entities, st.session_state["entity"]))
+    if st.session_state["entity"]
+    else None,
 )
 if filters.since and filters.until and filters.since > filters.until:
     st.error("'Published since' is after 'Published until': no article can match. Swap or widen the dates.")

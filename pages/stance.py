@@ -7,22 +7,24 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.copies import copy_groups, find_copies
 from lib.errors import DossierError
 from lib.markup import escape
 from lib.overview import article_titles
 from lib.stance import align_articles, candidate_claims, score_claims, validate_claim
 from lib.stance_model import StanceModel
 from lib.webapp import (
+    get_copy_groups,
     get_encoder,
     init_state,
     page_settings,
+    page_store,
     reader_link,
-    ready_store,
+    require_access,
     selected_points,
     sync_url,
 )
 
+require_access()
 st.title("⚖️ Stance")
 st.caption(
     "Who argues what. Verdicts come from a stance classifier trained here on FNC-1 news headlines and ARC "
@@ -30,9 +32,7 @@ st.caption(
     "misses most disagreements; always read the quotes."
 )
 settings = page_settings()
-store = ready_store(settings)
-if store is None:
-    st.stop()
+store = page_store(settings)
 articles = store.articles()
 titles = article_titles(articles)
 VERDICT_COLOURS = {"agree": "#2e7d32", "disagree": "#c62828", "discuss": "#f9a825", "unrelated": "#bdbdbd"}
@@ -41,11 +41,6 @@ VERDICT_COLOURS = {"agree": "#2e7d32", "disagree": "#c62828", "discuss": "#f9a82
 @st.cache_resource(show_spinner="Loading the stance model…")
 def stance_model(encoder_name: str) -> StanceModel:
     return StanceModel.load(encoder=get_encoder(encoder_name))
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def groups_for(generation: str, _articles: pd.DataFrame) -> pd.DataFrame:
-    return copy_groups(find_copies(_articles), _articles["article_id"].tolist())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -60,7 +55,7 @@ def proposals_for(generation: str) -> pd.DataFrame:
 
 
 generation = store.folder.name
-groups = groups_for(generation, articles)
+groups = get_copy_groups(store)
 DEFAULTS = {"claims": [], "cell": "", "left": "", "right": ""}
 for warning in init_state(DEFAULTS):
     st.warning(warning)

@@ -22,20 +22,20 @@ from lib.webapp import (
     get_copy_groups,
     init_state,
     page_settings,
+    page_store,
     reader_link,
-    ready_store,
+    require_access,
     selected_points,
     sync_url,
 )
 
+require_access()
 st.title("🗓️ Timeline")
 st.caption(
     "Events found in the articles' own time expressions, resolved against each article's publication date."
 )
 settings = page_settings()
-store = ready_store(settings)
-if store is None:
-    st.stop()
+store = page_store(settings)
 
 
 @st.cache_data(show_spinner="Merging events across articles…", max_entries=8)
@@ -52,6 +52,7 @@ DEFAULTS = {
     "article": [],
     "source": [],
     "actor": [],
+    "entity": [],
     "min_sources": 1,
     "vague": False,
     "lanes": "article",
@@ -62,9 +63,14 @@ for warning in init_state(DEFAULTS, {"since": date.fromisoformat, "until": date.
     st.warning(warning)
 timeline = timeline_for(store.folder.name, bool(st.session_state["copies"]), store)
 actors = sorted({a for names in timeline.events["actors"] for a in names})
+named = sorted({n for names in timeline.events["entities"] for n in names})
 st.session_state["article"] = [a for a in st.session_state["article"] if a in titles]
 st.session_state["source"] = [s for s in st.session_state["source"] if s in sources]
 st.session_state["actor"] = [a for a in st.session_state["actor"] if a in actors]
+unknown = [e for e in st.session_state["entity"] if e not in named]
+if unknown:
+    st.warning(f"No event names {escape(', '.join(unknown))}: left out of the entity filter.")
+    st.session_state["entity"] = [e for e in st.session_state["entity"] if e in named]
 if st.session_state["lanes"] not in ("article", "actor"):
     st.session_state["lanes"] = "article"
 st.session_state["min_sources"] = min(max(int(st.session_state["min_sources"]), 1), max(len(titles), 1))
@@ -83,6 +89,12 @@ with st.expander("Filters", expanded=True):
     c1.multiselect("Articles", list(titles), key="article", format_func=lambda a: titles[a])
     c2.multiselect("Sources", sources, key="source")
     c3.multiselect("Actors", actors, key="actor")
+    c1.multiselect(
+        "Naming any of these entities",
+        named,
+        key="entity",
+        help="Only events whose sentence names one of them (spelling variants and short names included).",
+    )
     c3.toggle(
         "Count copies of one story once",
         key="copies",
@@ -100,6 +112,7 @@ filters = TimelineFilters(
     articles=tuple(st.session_state["article"]),
     sources=tuple(st.session_state["source"]),
     actors=tuple(st.session_state["actor"]),
+    entities=tuple(st.session_state["entity"]),
     min_sources=int(st.session_state["min_sources"]),
     show_vague=bool(st.session_state["vague"]),
 )
@@ -111,7 +124,7 @@ rows = plot_rows(events, articles, st.session_state["lanes"])
 if events.empty:
     st.info(
         "No event matches these filters. Widen the dates, lower the minimum number of articles, "
-        "or clear the article, source and actor filters."
+        "or clear the article, source, actor and entity filters."
     )
     st.stop()
 
@@ -213,7 +226,11 @@ if not strip.empty:
 st.download_button(
     "Download events (CSV)",
     events.drop(columns=["mention_ids"])
-    .assign(articles=events["articles"].map(", ".join), actors=events["actors"].map(", ".join))
+    .assign(
+        articles=events["articles"].map(", ".join),
+        actors=events["actors"].map(", ".join),
+        entities=events["entities"].map(", ".join),
+    )
     .to_csv(index=False),
     "dossier-events.csv",
     "text/csv",

@@ -90,3 +90,15 @@ def test_build_command_runs_as_a_module_with_a_progress_bar(tmp_path):
         timeout=300,
     )
     assert empty.returncode == 2 and "does not exist" in empty.stderr and "Traceback" not in empty.stderr
+
+
+def test_search_entity_flag_filters_and_unknown_entities_fail_clearly(bundled_index, capsys):
+    args = ["search", "summit", "-k", "5", "--json", "--index", str(bundled_index)]
+    assert main([*args, "--entity", "Xi Jinping", "--entity", "vladimir putin"]) == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert hits and all("Xi" in h["text"] or "Putin" in h["text"] for h in hits)
+    assert main([*args, "--entity", "Kim Jong-un"]) == 0  # spelling variants name the same entity
+    assert all("Kim" in h["text"] for h in json.loads(capsys.readouterr().out)["hits"])
+    assert main([*args, "--entity", "Nobody Atall"]) == 2
+    err = capsys.readouterr().err
+    assert "No entity named 'Nobody Atall'" in err and "Traceback" not in err

@@ -24,3 +24,11 @@ def test_timeline_text_output_and_missing_index(bundled_index, tmp_path, capsys)
     assert "by 2019-12-31" in out and "“Thursday”" in out
     assert main(["timeline", "--index", str(tmp_path)]) == 3
     assert "No index" in capsys.readouterr().err
+
+
+def test_timeline_entity_flag(bundled_index, capsys):
+    assert main(["timeline", "--json", "--entity", "xi jinping", "--index", str(bundled_index)]) == 0
+    events = json.loads(capsys.readouterr().out)["events"]
+    assert events and all("Xi Jinping" in e["entities"] for e in events)
+    assert main(["timeline", "--entity", "Nobody Atall", "--index", str(bundled_index)]) == 2
+    assert "No entity named 'Nobody Atall'" in capsys.readouterr().err

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = ["pages/home.py", "pages/search.py", "pages/reader.py"]
+PAGES = ["pages/home.py", "pages/search.py", "pages/reader.py", "pages/corpus.py", "pages/entities.py"]
 TIMEOUT = 120
 
 
@@ -127,3 +127,14 @@ def test_reader_choice_goes_into_the_url(app_env):
     at.selectbox(key="article").set_value("004").run()
     assert url(at) == {"article": "004"}
     assert "Pompeo" in texts(at)
+
+
+def test_app_router_asks_for_the_password_when_protected(app_env):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.secrets["dossier"] = {"password": "s3cret"}
+    at.run()
+    assert not at.exception and not at.title
+    assert [t.label for t in at.text_input] == ["Password"]
+    at.text_input[0].input("s3cret")
+    at.button[0].click().run()
+    assert not at.exception and "Dossier" in at.title[0].value

@@ -81,3 +81,14 @@ def test_odd_articles_get_clear_notes_on_the_page(tmp_path, monkeypatch, encoder
     assert "article nodates: no calendar date found" in body
     assert "article undated: publication date unknown" in body and "(2 left out)" in body
     assert "30000" not in " ".join(at.selectbox(key="event").options)
+
+
+def test_entity_filter_from_the_url(app_env):
+    at = timeline_page(entity="Xi Jinping")
+    assert not at.exception and not at.error
+    assert at.multiselect(key="entity").value == ["Xi Jinping"]
+    assert url(at) == {"entity": "Xi Jinping"}
+    options = at.selectbox(key="event").options
+    assert 0 < len(options) - 1 < 10
+    at = timeline_page(entity="Nobody Atall")
+    assert not at.exception and "No event names Nobody Atall" in texts(at)

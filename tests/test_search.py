@@ -134,3 +134,27 @@ def test_copies_of_one_story_count_once(search_store, encoder):
     assert {top["paragraph_id"], *top["also_in"]} == {"000:2", "001:10"}
     assert not ({"000:2", "001:10"} & set(together.hits["paragraph_id"][1:]))
     assert any("counts once" in note for note in together.notes)
+
+
+def test_entity_filter_keeps_only_paragraphs_naming_the_entity(search_store, encoder):
+    from lib.entities import paragraphs_with
+
+    naming_xi = tuple(paragraphs_with(search_store.table("entities"), ["Xi Jinping"]))
+    assert "003:11" in naming_xi and len(naming_xi) < 10
+    for mode in ("hybrid", "dense", "keyword"):
+        result = search(
+            search_store,
+            encoder,
+            "summit in Pyongyang",
+            k=20,
+            mode=mode,
+            filters=SearchFilters(paragraph_ids=naming_xi),
+        )
+        assert len(result.hits) > 0 and set(result.hits["paragraph_id"]) <= set(naming_xi), mode
+    # applied before the cut: a paragraph far down the unfiltered ranking still comes back
+    result = search(
+        search_store, encoder, "missile test", k=3, filters=SearchFilters(paragraph_ids=naming_xi)
+    )
+    assert len(result.hits) == 3
+    nothing = search(search_store, encoder, "missile test", filters=SearchFilters(paragraph_ids=()))
+    assert nothing.hits.empty and "entity filter" in nothing.notes[0]

@@ -98,3 +98,19 @@ def test_copies_count_once_but_stay_listed(bundled_store):
     assert missile["articles"] == ["000", "001"] and missile["n_articles"] == 1
     assert source_count(missile["articles"], missile["n_articles"]) == "2 articles, 1 story"
     assert source_count(["002", "003"], 2) == "2 articles"
+
+
+def test_entity_filter_keeps_events_whose_sentence_names_the_entity(bundled_store):
+    timeline = build_timeline(bundled_store)
+    articles = bundled_store.articles()
+    xi = filter_events(timeline.events, articles, TimelineFilters(entities=("Xi Jinping",)))
+    assert len(xi) > 0 and xi["entities"].map(lambda names: "Xi Jinping" in names).all()
+    assert xi["sentence"].str.contains("Xi").all()
+    # short names count: an event told as "Kim ..." in 003 is an event naming Kim Jong Un
+    kim = filter_events(timeline.events, articles, TimelineFilters(entities=("Kim Jong Un",)))
+    assert kim["sentence"].str.contains(r"\bKim\b(?! Jong)").any()
+    both = filter_events(
+        timeline.events, articles, TimelineFilters(entities=("Xi Jinping", "Vladimir Putin"))
+    )
+    assert len(both) >= len(xi)
+    assert filter_events(timeline.events, articles, TimelineFilters(entities=("Nobody",))).empty
