@@ -100,9 +100,38 @@ def test_sentence_split_keeps_paragraph_lines_and_abbreviated_numbers() -> None:
     assert split_sentences("") == [""]
 
 
+def write_training_files(folder: Path, bodies: int = 60) -> tuple[Path, Path]:
+    """FNC-1 and ARC training files in the bench layout (`train_bodies.csv`, `train_stances.csv`;
+    `arc_bodies.csv`, `arc_stances_train.csv`), each body with a pair of every label, so the
+    command runs wherever the repository is cloned, with or without ../shared/bench."""
+    places = ["Oslo", "Lima", "Hanoi", "Accra", "Quito", "Riga"]
+    things = ["bridge", "port", "railway", "dam", "airport", "stadium", "tunnel", "hospital", "school"]
+    rows, pairs = [], []
+    for n in range(bodies):
+        place, thing = places[n % len(places)], things[n // len(places) % len(things)]
+        rows.append((n, f"Officials in {place} said the new {thing} opened on Monday after years of work."))
+        pairs += [
+            (f"{place} opens its new {thing}", n, "agree"),
+            (f"{place} denies its {thing} has opened: the report is false", n, "disagree"),
+            (f"Questions over whether the {thing} in {place} is ready", n, "discuss"),
+            (f"Football club wins the league title in match {n}", n, "unrelated"),
+        ]
+    bodies_frame = pd.DataFrame(rows, columns=["Body ID", "articleBody"])
+    stances = pd.DataFrame(pairs, columns=["Headline", "Body ID", "Stance"])
+    fnc1, arc = folder / "fnc1", folder / "arc"
+    for target, names in ((fnc1, ("train_bodies.csv", "train_stances.csv")),
+                          (arc, ("arc_bodies.csv", "arc_stances_train.csv"))):  # fmt: skip
+        target.mkdir()
+        bodies_frame.to_csv(target / names[0], index=False)
+        stances.to_csv(target / names[1], index=False)
+    return fnc1, arc
+
+
 def test_train_command_on_a_small_slice_writes_a_loadable_model(tmp_path, encoder, capsys) -> None:
+    fnc1, arc = write_training_files(tmp_path)
     out = tmp_path / "stance"
-    assert main(["train-stance", "--limit", "12", "--seed", "1", "--no-cache", "--out", str(out)]) == 0
+    command = ["train-stance", "--fnc1", str(fnc1), "--arc", str(arc), "--limit", "12", "--seed", "1"]
+    assert main([*command, "--no-cache", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "fnc1_dev: FNC score" in printed and "arc_dev: FNC score" in printed
     metadata = json.loads((out / "metadata.json").read_text())
