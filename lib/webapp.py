@@ -7,6 +7,7 @@ each page also runs on its own, as `AppTest.from_file("pages/x.py")` does.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -229,6 +230,27 @@ def reader_link(article_id: str, ordinal: int | None = None, label: str | None =
 
     text = label or (f"Open ¶{ordinal} in the article reader" if ordinal else "Open the article")
     return f"[{escape(text)}]({page_url('reader', article=article_id, p=ordinal)})"
+
+
+def download_buttons(what: str, name: str, table: Any, records: Any, key: str = "download") -> None:
+    """CSV and JSON download buttons side by side: `table` (a DataFrame, flat cells) as
+    `dossier-<name>.csv`, `records` (anything JSON can hold, nested sources kept) as
+    `dossier-<name>.json`; widget keys `<key>_csv` and `<key>_json`."""
+    left, right = st.columns(2)
+    left.download_button(
+        f"Download {what} (CSV)",
+        table.to_csv(index=False),
+        f"dossier-{name}.csv",
+        "text/csv",
+        key=f"{key}_csv",
+    )
+    right.download_button(
+        f"Download {what} (JSON)",
+        json.dumps(records, ensure_ascii=False, indent=2, default=str),
+        f"dossier-{name}.json",
+        "application/json",
+        key=f"{key}_json",
+    )
 
 
 def selected_points(chart_event: Any) -> list[dict[str, Any]]:

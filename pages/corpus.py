@@ -1,8 +1,6 @@
 """Corpus: add articles (uploads or pasted text), edit their metadata, delete them, see the
 bundled and added articles side by side and the groups of copies among them."""
 
-import json
-
 import pandas as pd
 import plotly.express as px
 import streamlit as st
@@ -19,7 +17,15 @@ from lib.library import (
     list_articles,
 )
 from lib.markup import escape
-from lib.webapp import build_with_progress, init_state, is_read_only, page_settings, require_access, sync_url
+from lib.webapp import (
+    build_with_progress,
+    download_buttons,
+    init_state,
+    is_read_only,
+    page_settings,
+    require_access,
+    sync_url,
+)
 
 require_access()
 st.title("🗂️ Corpus")
@@ -103,17 +109,7 @@ if not locked:  # uploads and pasted text change the corpus
 st.subheader("Articles")
 table = articles[["article_id", "title", "source", "url", "published", "origin", "format"]]
 st.dataframe(table, hide_index=True, width="stretch")
-left, right = st.columns(2)
-left.download_button(
-    "Download the list (CSV)", table.to_csv(index=False), "articles.csv", "text/csv", key="download_csv"
-)
-right.download_button(
-    "Download the list (JSON)",
-    json.dumps(table.to_dict("records"), ensure_ascii=False, indent=2),
-    "articles.json",
-    "application/json",
-    key="download_json",
-)
+download_buttons("the list", "articles", table, table.to_dict("records"))
 
 if not locked:  # edits and deletes change the corpus
     st.subheader("Edit or delete an article")

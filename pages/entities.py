@@ -1,7 +1,5 @@
 """Entities: who and what the articles name, how often, together with whom, and where."""
 
-import json
-
 import plotly.express as px
 import streamlit as st
 
@@ -9,6 +7,7 @@ from lib.entities import KINDS, article_counts, cooccurrence, entity_counts, ent
 from lib.markup import escape, highlight
 from lib.overview import article_titles
 from lib.webapp import (
+    download_buttons,
     get_copy_groups,
     get_entities,
     init_state,
@@ -166,18 +165,4 @@ if st.session_state["entity"]:
 table = counts.assign(article_ids=counts["article_ids"].map(", ".join))
 st.subheader("All entities")
 st.dataframe(table, hide_index=True, key="entities_table")
-d1, d2 = st.columns(2)
-d1.download_button(
-    "Download entities (CSV)",
-    table.to_csv(index=False),
-    "dossier-entities.csv",
-    "text/csv",
-    key="download_csv",
-)
-d2.download_button(
-    "Download entities (JSON)",
-    json.dumps(counts.to_dict("records"), ensure_ascii=False, indent=2, default=str),
-    "dossier-entities.json",
-    "application/json",
-    key="download_json",
-)
+download_buttons("entities", "entities", table, counts.to_dict("records"))

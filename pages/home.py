@@ -9,6 +9,7 @@ from lib.overview import corpus_overview
 from lib.webapp import (
     build_with_progress,
     current_status,
+    download_buttons,
     page_settings,
     page_url,
     reader_link,
@@ -59,12 +60,8 @@ if store is not None:
         },
         key="overview",
     )
-    st.download_button(
-        "Download the overview (CSV)",
-        overview.to_csv(index=False),
-        "dossier-articles.csv",
-        "text/csv",
-        key="download_overview",
+    download_buttons(
+        "the overview", "overview", overview, overview.to_dict("records"), key="download_overview"
     )
 
     dated = table[table["published"] != "unknown"]

@@ -1,6 +1,5 @@
 """Search: hybrid semantic + keyword search over paragraphs, shareable as a link."""
 
-import json
 from datetime import date
 
 import plotly.express as px
@@ -13,6 +12,7 @@ from lib.overview import article_titles
 from lib.search import context, hits_to_records, more_like_this, search
 from lib.store import SearchFilters
 from lib.webapp import (
+    download_buttons,
     get_copy_groups,
     get_encoder,
     get_entities,
@@ -163,16 +163,7 @@ with right:
     if points:
         st.session_state["hit"] = hits.iloc[int(points[0]["point_index"])]["paragraph_id"]
         sync_url(DEFAULTS)
-    st.download_button(
-        "Download hits (CSV)", hits.to_csv(index=False), "dossier-search.csv", "text/csv", key="download_csv"
-    )
-    st.download_button(
-        "Download hits (JSON)",
-        json.dumps({"query": result.query, "hits": hits_to_records(hits)}, ensure_ascii=False, indent=2),
-        "dossier-search.json",
-        "application/json",
-        key="download_json",
-    )
+    download_buttons("hits", "search", hits, {"query": result.query, "hits": hits_to_records(hits)})
 
 with left:
     st.caption(f"{len(hits)} paragraph(s) for “{escape(result.query)}”")

@@ -1,8 +1,6 @@
 """Stance: for each claim, whether each article agrees, disagrees, discusses it or is unrelated,
 with the quotes that show it, side by side."""
 
-import json
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -13,6 +11,7 @@ from lib.overview import article_titles
 from lib.stance import align_articles, candidate_claims, score_claims, validate_claim
 from lib.stance_model import StanceModel
 from lib.webapp import (
+    download_buttons,
     get_copy_groups,
     get_encoder,
     init_state,
@@ -207,24 +206,12 @@ if verdict_parts:
             lambda qs: " | ".join(f"{q['paragraph_id']}: {q['sentence']}" for q in qs)
         ),
     )
-    st.download_button(
-        "Download the matrix with its evidence (CSV)",
-        export.to_csv(index=False),
-        "dossier-stance.csv",
-        "text/csv",
-        key="download_stance_csv",
-    )
-    st.download_button(
-        "Download verdicts and labelled paragraphs (JSON)",
-        json.dumps(
-            {"verdicts": verdicts.to_dict("records"), "evidence": evidence.to_dict("records")},
-            ensure_ascii=False,
-            indent=2,
-            default=str,
-        ),
-        "dossier-stance.json",
-        "application/json",
-        key="download_stance_json",
+    download_buttons(
+        "the matrix with its evidence",
+        "stance",
+        export,
+        {"verdicts": verdicts.to_dict("records"), "evidence": evidence.to_dict("records")},
+        key="download_stance",
     )
 else:
     st.info("Type a claim above, or add a proposed one, to see where each article stands.")

@@ -1,6 +1,5 @@
 """Timeline: what happened when, and who says so, from the articles' own time expressions."""
 
-import json
 from datetime import date
 
 import plotly.express as px
@@ -19,6 +18,7 @@ from lib.timeline import (
     source_count,
 )
 from lib.webapp import (
+    download_buttons,
     get_copy_groups,
     init_state,
     page_settings,
@@ -223,23 +223,14 @@ if not strip.empty:
     )
     st.plotly_chart(span_figure, key="article_spans")
 
-st.download_button(
-    "Download events (CSV)",
-    events.drop(columns=["mention_ids"])
-    .assign(
+download_buttons(
+    "events",
+    "events",
+    events.drop(columns=["mention_ids"]).assign(
         articles=events["articles"].map(", ".join),
         actors=events["actors"].map(", ".join),
         entities=events["entities"].map(", ".join),
-    )
-    .to_csv(index=False),
-    "dossier-events.csv",
-    "text/csv",
-    key="download_events_csv",
-)
-st.download_button(
-    "Download events with sources (JSON)",
-    json.dumps(events_to_records(events, timeline.mentions), ensure_ascii=False, indent=2, default=str),
-    "dossier-events.json",
-    "application/json",
-    key="download_events_json",
+    ),
+    events_to_records(events, timeline.mentions),
+    key="download_events",
 )

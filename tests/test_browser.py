@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import json
 import re
 import shutil
 from dataclasses import dataclass
@@ -255,6 +256,20 @@ def test_typed_search_shows_hits_and_its_link_reproduces_the_view(open_server, n
     colleague.get_by_text("for “Xi Jinping visited Pyongyang”").wait_for()
     expect(colleague.get_by_label("Search the articles")).to_have_value("Xi Jinping visited Pyongyang")
     assert first_hit(colleague).inner_text() == hit.inner_text()
+
+
+def test_search_hits_download_as_csv_and_json(open_server, page):
+    run_search(page, open_server.url, "Xi Jinping visited Pyongyang")
+    saved = {}
+    for kind in ("CSV", "JSON"):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=f"Download hits ({kind})").click()
+        saved[kind] = Path(download.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(saved["CSV"].splitlines()))
+    assert rows[0]["paragraph_id"] == "003:11" and "Pyongyang" in rows[0]["text"]
+    document = json.loads(saved["JSON"])
+    assert document["query"] == "Xi Jinping visited Pyongyang"
+    assert [h["paragraph_id"] for h in document["hits"]] == [r["paragraph_id"] for r in rows]
 
 
 def test_a_shared_search_url_with_filters_opens_the_same_view(open_server, new_page):

@@ -138,3 +138,23 @@ def test_app_router_asks_for_the_password_when_protected(app_env):
     at.text_input[0].input("s3cret")
     at.button[0].click().run()
     assert not at.exception and "Dossier" in at.title[0].value
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "key"),
+    [
+        ("pages/home.py", {}, "download_overview"),
+        ("pages/search.py", {"q": "missile test"}, "download"),
+        ("pages/corpus.py", {}, "download"),
+        ("pages/entities.py", {}, "download"),
+        ("pages/timeline.py", {}, "download_events"),
+        ("pages/stance.py", {"claims": "Kim Jong Un is committed to denuclearisation"}, "download_stance"),
+    ],
+)
+def test_every_page_with_results_offers_them_as_csv_and_json(app_env, path, params, key):
+    at = page(path, **params)
+    assert not at.exception
+    buttons = {b.key: b for b in at.get("download_button")}
+    csv, json_ = buttons[f"{key}_csv"], buttons[f"{key}_json"]
+    assert csv.proto.label.endswith("(CSV)") and csv.proto.url.endswith(".csv")
+    assert json_.proto.label.endswith("(JSON)") and json_.proto.url.endswith(".json")
