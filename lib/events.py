@@ -22,7 +22,6 @@ import pandas as pd
 
 from lib.embeddings import Encoder
 from lib.entities import entities_from_docs
-from lib.entities import normalise_name as actor_name  # noqa: F401 - re-exported: the one normalisation
 from lib.timex import find_time_expressions
 
 ACTOR_LABELS = ("PERSON", "GPE", "ORG", "NORP")
