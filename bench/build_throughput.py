@@ -4,7 +4,7 @@ Writes N FNC-1 article bodies (../shared/bench/fnc1/train_bodies.csv) as .txt fi
 alternating to even out machine load:
 - raw: `encoder.model.encode(texts, batch_size=B, normalize_embeddings=True)` on exactly the
   body paragraphs the build embeds;
-- build: `lib.index.build_index` from scratch (read files, clean, split, embed with progress,
+- build: `lib.index.build.build_index` from scratch (read files, clean, split, embed with progress,
   write SQLite + FTS5 + vectors), without the timeline analyses (the issue's figure);
 - full build: the same with the registered analyses (time expressions, events), reported
   separately.
@@ -26,10 +26,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lib.corpus import load_corpus  # noqa: E402
-from lib.embeddings import load_encoder  # noqa: E402
-from lib.index import build_index  # noqa: E402
-from lib.paragraphs import split_corpus  # noqa: E402
+from lib.corpus.load import load_corpus  # noqa: E402
+from lib.corpus.paragraphs import split_corpus  # noqa: E402
+from lib.index.build import build_index  # noqa: E402
+from lib.text.embeddings import load_encoder  # noqa: E402
 
 FNC1_BODIES = ROOT.parent / "shared" / "bench" / "fnc1" / "train_bodies.csv"
 

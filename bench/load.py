@@ -28,12 +28,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib.terms import stem, stems  # noqa: E402
+from lib.text.terms import stem, stems  # noqa: E402
 from tests.browser_fixtures import (  # noqa: E402
-    CHROMIUM,
     EXCEPTION,
     SETTLED,
     StreamlitServer,
+    ensure_chromium,
     serve,
     server_env,
 )
@@ -155,7 +155,7 @@ async def run_load(server: StreamlitServer, steps: list[int], rounds: int) -> Lo
 
     report = LoadReport()
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        browser = await playwright.chromium.launch(executable_path=ensure_chromium(), headless=True)
         warm = await browser.new_context()
         warm.set_default_timeout(WAIT_MS)
         await run_session(await warm.new_page(), server.url, 999, 0, LoadReport(), 0)  # loads the model
@@ -178,9 +178,9 @@ async def run_load(server: StreamlitServer, steps: list[int], rounds: int) -> Lo
 
 def prebuilt_index(workdir: Path) -> Path:
     """An index of the bundled corpus, built before the server starts."""
-    from lib.embeddings import load_encoder
-    from lib.index import build_index
+    from lib.index.build import build_index
     from lib.settings import BUNDLED_CORPUS, DEFAULT_MODEL
+    from lib.text.embeddings import load_encoder
 
     index = workdir / "index"
     build_index(BUNDLED_CORPUS, index, load_encoder(DEFAULT_MODEL))

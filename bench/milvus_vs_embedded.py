@@ -1,6 +1,6 @@
 """Dense search in the embedded store (exact numpy) against Milvus Lite with FLAT, IVF_FLAT and HNSW.
 
-For each size, writes a synthetic index generation with `lib.store.write_generation`: normalised
+For each size, writes a synthetic index generation with `lib.store.embedded.write_generation`: normalised
 384-d vectors drawn around 2,000 topic centres (real sentence embeddings cluster; uniformly
 random vectors would make every approximate index look worse than it is), short texts, 4
 sources and 12 months. Queries are fresh points from the same distribution. Each backend is
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from search_latency import DIM, write_synthetic  # noqa: E402
 
-from lib.store import SearchFilters  # noqa: E402
+from lib.store.base import SearchFilters  # noqa: E402
 
 K = 10
 CENTRES = 2000
@@ -70,8 +70,8 @@ def peak_rss_gb() -> float:
 
 def measure(backend: str, index_dir: str, uri: str, queries: np.ndarray) -> dict[str, Any]:
     """Open (or publish and open) one backend and time single queries; runs in a fresh process."""
-    from lib.store import EmbeddedStore
-    from lib.store_milvus import MilvusStore, publish_generation
+    from lib.store.embedded import EmbeddedStore
+    from lib.store.milvus import MilvusStore, publish_generation
 
     started = time.perf_counter()
     if backend == "embedded":

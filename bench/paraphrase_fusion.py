@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 from retrieval_quality import METHODS  # noqa: E402
 from test_search_quality import KNOWN_MISSES, PARAPHRASES  # noqa: E402
 
-from lib.embeddings import load_encoder  # noqa: E402
-from lib.index import build_index  # noqa: E402
+from lib.index.build import build_index  # noqa: E402
 from lib.search import search  # noqa: E402
-from lib.store import EmbeddedStore  # noqa: E402
+from lib.store.embedded import EmbeddedStore  # noqa: E402
+from lib.text.embeddings import load_encoder  # noqa: E402
 
 DEPTH = 10
 

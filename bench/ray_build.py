@@ -3,8 +3,8 @@ single-process build, in one run on the same corpus.
 
 Writes N FNC-1 article bodies (../shared/bench/fnc1/train_bodies.csv) as .txt files, then builds
 the full index from scratch (cleaning, embedding, time expressions and events) with
-`lib.index.build_index`: once in this process (the default runner), then through
-`lib.distributed.ray_cluster("local", num_cpus=W)` for each W. For Ray, "total" includes
+`lib.index.build.build_index`: once in this process (the default runner), then through
+`lib.index.distributed.ray_cluster("local", num_cpus=W)` for each W. For Ray, "total" includes
 starting the cluster and loading the model in every worker (what a one-off build pays); "build"
 is the `build_index` call alone. The indexes are checked to hold the same paragraphs.
 
@@ -26,10 +26,10 @@ sys.path.insert(0, str(ROOT))
 
 from build_throughput import write_corpus  # noqa: E402
 
-from lib.distributed import ray_cluster  # noqa: E402
-from lib.embeddings import load_encoder  # noqa: E402
-from lib.index import build_index  # noqa: E402
-from lib.store import EmbeddedStore  # noqa: E402
+from lib.index.build import build_index  # noqa: E402
+from lib.index.distributed import ray_cluster  # noqa: E402
+from lib.store.embedded import EmbeddedStore  # noqa: E402
+from lib.text.embeddings import load_encoder  # noqa: E402
 
 RAY_TEXTS_PER_BATCH = 128  # several tasks per worker, so the workers stay busy to the end
 

@@ -3,7 +3,7 @@
 Data (read from ../shared/bench, never copied):
 - FNC-1: every distinct headline is a query; its relevant documents are the bodies it is
   related to (agree, disagree or discuss). Bodies are written as files, indexed with
-  `lib.index.build_index` (split into paragraphs the Dossier way) and searched with
+  `lib.index.build.build_index` (split into paragraphs the Dossier way) and searched with
   `lib.search.search`; a body is found at the rank of its best paragraph. Fusion settings
   are tuned on half of the headlines (split by hash) and reported on the other half.
 - SciFact: 5,183 abstracts (title + text), tuned on the train queries, reported on the 300
@@ -30,10 +30,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lib.embeddings import load_encoder  # noqa: E402
-from lib.index import build_index  # noqa: E402
+from lib.index.build import build_index  # noqa: E402
 from lib.search import search  # noqa: E402
-from lib.store import EmbeddedStore  # noqa: E402
+from lib.store.embedded import EmbeddedStore  # noqa: E402
+from lib.text.embeddings import load_encoder  # noqa: E402
 
 BENCH = ROOT.parent / "shared" / "bench"
 DEPTH = 400  # paragraphs ranked per query, enough to place 100 documents

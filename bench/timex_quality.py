@@ -28,7 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib.timex import TAGGER_NAMES, TimeExpression, get_tagger  # noqa: E402
+from lib.timex.base import TimeExpression  # noqa: E402
+from lib.timex.registry import TAGGER_NAMES, get_tagger
 
 BENCH = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "timex"
 BUNDLED_PUBLISHED = {  # ../shared/seeds/METADATA.md

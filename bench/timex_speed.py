@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib.nlp import load_pipeline  # noqa: E402
-from lib.timex import find_time_expressions, get_tagger  # noqa: E402
+from lib.text.nlp import load_pipeline  # noqa: E402
+from lib.timex.registry import find_time_expressions, get_tagger  # noqa: E402
 
 TBAQ = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "timex" / "tbaq"
 

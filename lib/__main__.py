@@ -1,5 +1,5 @@
 """`python -m lib ...`: the Dossier command line."""
 
-from lib.cli import main
+from lib.cli.main import main
 
 raise SystemExit(main())

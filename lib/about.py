@@ -1,7 +1,7 @@
 """What a deployed dashboard is serving, for its About panel: the corpus version, how many
 articles and paragraphs, the models, the store and when the index was built.
 
-Everything comes from the index's own metadata (written by `lib.index.build_index`), the
+Everything comes from the index's own metadata (written by `lib.index.build.build_index`), the
 settings and the stance model's metadata file, so the panel says what is live, not what the
 code would build today.
 """
@@ -15,8 +15,8 @@ from importlib import metadata as packages
 from pathlib import Path
 from typing import Any
 
-from lib.nlp import DEFAULT_SPACY_MODEL
 from lib.settings import Settings
+from lib.text.nlp import DEFAULT_SPACY_MODEL
 
 NOT_BUILT = "not built yet"
 

@@ -16,8 +16,10 @@ from typing import Any
 
 import pandas as pd
 
-from lib.embeddings import Encoder
+from lib.corpus.copies import story_of
 from lib.errors import BadInputError
+from lib.text.embeddings import Encoder
+from lib.text.nlp import parse_texts
 
 KINDS: dict[str, str] = {
     "PERSON": "person",
@@ -83,8 +85,6 @@ def _extends(full: list[str], short: list[str]) -> bool:
 def find_entities(articles: pd.DataFrame, paragraphs: pd.DataFrame, encoder: Encoder) -> pd.DataFrame:
     """The entities named in the paragraphs (the annotator; `encoder` is unused): one row per
     mention with its offsets in the paragraph, spaCy label, kind and normalised `name`."""
-    from lib.nlp import parse_texts
-
     return entities_from_docs(paragraphs, parse_texts(paragraphs["text"].tolist()))
 
 
@@ -125,7 +125,7 @@ def entity_counts(entities: pd.DataFrame, groups: pd.DataFrame | None = None) ->
     """Mentions per entity across the corpus, most mentioned first.
 
     Columns: name, kind (its most frequent kind), mentions, articles, paragraphs,
-    article_ids. With copy `groups` (lib.copies) a story and its copies count once: each
+    article_ids. With copy `groups` (lib.corpus.copies) a story and its copies count once: each
     group contributes its member with the most mentions, and `articles` counts stories.
     """
     if entities.empty:
@@ -253,7 +253,7 @@ def _close_names(names: list[str], unknown: list[str], limit: int = 5) -> list[s
 
 def _stories(frame: pd.DataFrame, groups: pd.DataFrame | None) -> list[str]:
     """Each row's story: its copy group's id, or its own article id without groups."""
-    group_of = dict(zip(groups["article_id"], groups["group"], strict=True)) if groups is not None else {}
+    group_of = story_of(groups)
     return [group_of.get(a, a) for a in frame["article_id"]]
 
 

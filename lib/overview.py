@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.store import Store
+from lib.store.base import Store
 
 OVERVIEW_COLUMNS = [
     "article_id",
@@ -34,13 +34,3 @@ def corpus_overview(store: Store, furniture: pd.DataFrame) -> pd.DataFrame:
     table = table.join(counts).join(removed).fillna({"paragraphs": 0, "words": 0, "furniture": 0})
     table = table.astype({"paragraphs": int, "words": int, "furniture": int}).reset_index()
     return table[OVERVIEW_COLUMNS]
-
-
-def display_title(title: str, article_id: str) -> str:
-    """What to call an article in lists: its title, or its id when it has none (never invented)."""
-    return title if title else f"Untitled article {article_id}"
-
-
-def article_titles(articles: pd.DataFrame) -> dict[str, str]:
-    """Display titles by article id, in corpus order (for pickers and labels)."""
-    return {a: display_title(t, a) for a, t in zip(articles["article_id"], articles["title"], strict=True)}

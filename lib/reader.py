@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lib.errors import BadInputError
-from lib.store import EmbeddedStore
+from lib.store.base import Store
 
 
 @dataclass
@@ -24,7 +24,7 @@ class ArticleView:
         return None if found.empty else found.iloc[0]
 
 
-def article_view(store: EmbeddedStore, article_id: str) -> ArticleView:
+def article_view(store: Store, article_id: str) -> ArticleView:
     """Everything the reader needs for one article; raises `BadInputError` for an unknown id."""
     articles = store.articles()
     match = articles[articles["article_id"] == article_id]
@@ -33,11 +33,3 @@ def article_view(store: EmbeddedStore, article_id: str) -> ArticleView:
     paragraphs = store.paragraphs()
     own = paragraphs[paragraphs["article_id"] == article_id].sort_values("ordinal").reset_index(drop=True)
     return ArticleView(match.iloc[0].to_dict(), own, store.furniture(article_id))
-
-
-def parse_paragraph_ref(value: str) -> int:
-    """A paragraph number from a URL value like "12" or "003:12"."""
-    ordinal = int(str(value).rsplit(":", 1)[-1])
-    if ordinal < 1:
-        raise ValueError("paragraph numbers start at 1")
-    return ordinal

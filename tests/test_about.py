@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.about import NOT_BUILT, about_facts, installed_version, stance_metadata
 from lib.settings import load_settings
-from lib.stance_model import DEFAULT_MODEL_DIR
+from lib.stance.model import DEFAULT_MODEL_DIR
 from tests.conftest import ROOT
 
 

@@ -2,13 +2,26 @@
 sign-in gate on real pages (AppTest) in the open, password and OIDC configurations, and
 read-only mode on the corpus page and the CLI."""
 
+import ast
+import inspect
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.access import AccessPolicy, access_policy, oidc_providers, password_matches, read_only
-from lib.cli import main
+from lib.access import (
+    AccessPolicy,
+    AttemptLog,
+    access_policy,
+    delay_after,
+    oidc_providers,
+    password_matches,
+    read_only,
+)
+from lib.cli.main import main
 from lib.errors import BadInputError
-from tests.conftest import ROOT
+from lib.web import gate
+from lib.web.frame import page_frame
+from tests.conftest import ROOT, SEEDS
 
 TIMEOUT = 120
 AUTH = {
@@ -76,7 +89,33 @@ def test_read_only_from_the_setting_or_the_secrets():
     assert not read_only(False, {"dossier": {"read_only": False, "password": "x"}})
 
 
+def test_a_few_wrong_passwords_are_free_then_each_waits_longer():
+    assert [delay_after(n) for n in range(7)] == [0, 0, 0, 2, 4, 8, 16]
+    assert delay_after(50) == 300
+
+
+def test_the_attempt_log_slows_each_key_down_and_forgets_it_after_the_right_password():
+    now = [1000.0]
+    log = AttemptLog(clock=lambda: now[0])
+    for _ in range(3):
+        log.fail("session:a", "address:1.2.3.4")
+    assert log.wait("session:a") == 2 and log.wait("session:b", "address:1.2.3.4") == 2
+    assert log.wait("session:b", "address:5.6.7.8") == 0  # another visitor is not slowed down
+    now[0] += 2.5
+    assert log.wait("session:a", "address:1.2.3.4") == 0
+    log.succeed("session:a", "address:1.2.3.4")
+    assert log.fail("session:a") == 1
+
+
 # ---- the gate on the pages ----------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def fresh_attempt_log(monkeypatch):
+    """Each test starts with no wrong password recorded (the real log is one per server)."""
+    log = AttemptLog()
+    monkeypatch.setattr(gate, "_attempts", lambda: log)
+    return log
 
 
 def run_page(path: str, secrets: dict | None = None, user: dict | None = None) -> AppTest:
@@ -88,15 +127,19 @@ def run_page(path: str, secrets: dict | None = None, user: dict | None = None) -
     return at.run()
 
 
-def test_every_page_calls_the_gate_before_drawing_anything():
-    """Pages run alone (AppTest, direct links), so each must start with require_access()."""
+def test_every_page_opens_with_the_frame_whose_first_step_is_the_gate():
+    """Pages run alone (AppTest, direct links), so each must start with the page frame, which
+    calls require_access() before it draws anything."""
     for path in PAGE_PATHS:
-        body = [
-            line
-            for line in (ROOT / path).read_text(encoding="utf-8").splitlines()
-            if line.startswith("st.") or line.startswith("require_access(")
-        ]
-        assert body and body[0] == "require_access()", f"{path} does not call require_access() first"
+        tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+        body = [n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.Expr))]
+        first = body[0]
+        assert isinstance(first, ast.With), f"{path} does not open with `with page_frame(...)`"
+        assert ast.unparse(first.items[0].context_expr).startswith("page_frame("), path
+    frame = ast.parse(inspect.getsource(page_frame)).body[0]
+    calls = [ast.unparse(n) for n in ast.walk(frame) if isinstance(n, ast.Call)]
+    drawing = [i for i, call in enumerate(calls) if call.startswith("st.")]
+    assert "require_access()" in calls and calls.index("require_access()") < min(drawing)
 
 
 def test_open_configuration_shows_the_page_and_the_about_panel(app_env):
@@ -107,7 +150,7 @@ def test_open_configuration_shows_the_page_and_the_about_panel(app_env):
     assert "Sign-in: none (open)" in about and "Articles: 5\n" in about
 
 
-@pytest.mark.parametrize("path", ["pages/home.py", "pages/search.py"])
+@pytest.mark.parametrize("path", PAGE_PATHS)
 def test_password_configuration_stops_each_page_at_the_form(app_env, path):
     at = run_page(path, {"dossier": {"password": "s3cret"}})
     assert not at.exception
@@ -132,6 +175,29 @@ def test_wrong_then_right_password(app_env):
 
     at.sidebar.button(key="sign_out").click().run()
     assert [t.label for t in at.text_input] == ["Password"] and not at.title
+
+
+def test_repeated_wrong_passwords_are_refused_until_the_delay_passes(app_env, monkeypatch, caplog):
+    now = [0.0]
+    log = AttemptLog(clock=lambda: now[0])
+    monkeypatch.setattr(gate, "_attempts", lambda: log)
+    at = run_page("pages/search.py", {"dossier": {"password": "s3cret"}})
+    for _ in range(3):
+        at.text_input[0].input("guess")
+        at.button[0].click().run()
+    assert "the next attempt is possible in 2 s" in at.error[0].value
+    assert "wrong password (3 in a row)" in caplog.text
+    at.text_input[0].input("s3cret")  # even the right password waits for the delay
+    at.button[0].click().run()
+    assert at.error[0].value.startswith("Too many wrong passwords: try again in 2 s") and not at.title
+    colleague = run_page("pages/search.py", {"dossier": {"password": "s3cret"}})
+    colleague.text_input[0].input("s3cret")  # same address (local): slowed down too
+    colleague.button[0].click().run()
+    assert colleague.error and not colleague.title
+    now[0] += 2.5
+    at.text_input[0].input("s3cret")
+    at.button[0].click().run()
+    assert not at.error and at.title[0].value == "🔎 Search"
 
 
 def test_oidc_configuration_shows_only_the_sign_in_button(app_env):
@@ -190,3 +256,23 @@ def test_cli_add_and_remove_refuse_in_read_only_mode(user_corpus_env, monkeypatc
     assert main(["remove", "talks", "--no-index"]) == 1
     assert "read-only deployment" in capsys.readouterr().err
     assert not (user_corpus_env / "user").exists()
+
+
+@pytest.mark.parametrize("path", ["pages/home.py", "pages/corpus.py"])
+def test_a_shared_deployment_shows_visitors_no_server_paths(app_env, monkeypatch, bundled_index, path):
+    monkeypatch.setenv("DOSSIER_READ_ONLY", "1")
+    at = run_page(path)
+    assert not at.exception
+    shown = " ".join(
+        str(e.value)
+        for kind in ("markdown", "caption", "info", "warning", "error")
+        for e in getattr(at, kind)
+    )
+    assert "Index:" in shown or "read-only deployment" in shown
+    for folder in (ROOT, bundled_index, SEEDS):
+        assert str(folder) not in shown
+    monkeypatch.delenv("DOSSIER_READ_ONLY")
+    local = run_page("pages/home.py")  # the person running it locally still sees where things are
+    assert "corpus" in " ".join(str(m.value) for m in local.markdown) and "Index: `" in " ".join(
+        str(m.value) for m in local.markdown
+    )

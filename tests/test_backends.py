@@ -2,11 +2,11 @@
 
 import json
 
-from lib.backends import open_store, publish_index
-from lib.cli import main
+from lib.cli.main import main
 from lib.settings import load_settings
-from lib.store import EmbeddedStore
-from lib.store_milvus import MilvusStore
+from lib.store.embedded import EmbeddedStore
+from lib.store.factory import open_store, publish_index
+from lib.store.milvus import MilvusStore
 
 
 def test_open_store_follows_the_store_setting(bundled_index, bundled_milvus_uri):

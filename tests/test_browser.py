@@ -10,19 +10,18 @@ script run. Screenshots of every test land in tests/artifacts/.
 
 from __future__ import annotations
 
-import ast
 import csv
 import json
 import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_fixtures import CHROMIUM, EXCEPTION, SETTLED, serve, server_env
+from lib.web.navigation import PAGES, PageSpec
+from tests.browser_fixtures import EXCEPTION, SETTLED, ensure_chromium, serve, server_env
 from tests.conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.browser
@@ -39,26 +38,9 @@ HANOI = (
 HANOI_CLAIM = "The Hanoi summit collapsed without an agreement on sanctions relief"
 
 
-@dataclass(frozen=True)
-class AppPage:
-    """One st.Page of app.py: its file, title and the URL path the router serves it at."""
-
-    file: str
-    title: str
-    url_path: str
-
-
-def app_pages() -> list[AppPage]:
-    """The st.Page entries of app.py, read from its source (so a new page is tested too)."""
-    pages = []
-    for node in ast.walk(ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
-            file = ast.literal_eval(node.args[0])
-            options = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
-            default = options.get("default", False)
-            path = "" if default else options.get("url_path", Path(file).stem)
-            pages.append(AppPage(file, options.get("title", Path(file).stem), path))
-    return pages
+def app_pages() -> list[PageSpec]:
+    """The pages app.py routes to (`lib.web.navigation.PAGES`), so a new page is tested too."""
+    return list(PAGES)
 
 
 # ---- servers, browser and pages ------------------------------------------------------------------
@@ -113,7 +95,7 @@ def xss_server(bundled_index, encoder, tmp_path_factory):
 
     Its index starts as a copy of the session's, so only the payload articles are embedded.
     """
-    from lib.index import build_index
+    from lib.index.build import build_index
 
     workdir = tmp_path_factory.mktemp("xss-server")
     user = workdir / "user-corpus"
@@ -129,8 +111,12 @@ def xss_server(bundled_index, encoder, tmp_path_factory):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    try:
+        executable = ensure_chromium()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True)
         yield chromium
         chromium.close()
 
@@ -338,8 +324,8 @@ def test_a_protected_server_shows_nothing_before_the_right_password(protected_se
 def payload_views(index: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
     """For each page that shows corpus text: the address showing the payload articles, and the
     payload texts it must show literally."""
-    from lib.store import EmbeddedStore
-    from lib.timeline import build_timeline
+    from lib.store.embedded import EmbeddedStore
+    from lib.timeline.view import build_timeline
 
     events = build_timeline(EmbeddedStore(index), None).events
     hanoi = events[events["sentence"].str.contains("Hanoi summit", regex=False)]["event_id"].iloc[0]
@@ -376,3 +362,49 @@ def test_script_payloads_in_articles_show_as_text_and_never_run(payload_urls, pa
     for frame in page.frames:
         assert frame.evaluate("() => typeof window.__xss") == "undefined", f"a payload ran on {url}"
         assert frame.locator("img[src='x'], script:has-text('__xss')").count() == 0
+
+
+# ---- first contact: a freshly started server ---------------------------------------------------------
+
+
+def test_a_deep_link_as_a_fresh_servers_first_request_gets_dossiers_navigation(
+    bundled_index, tmp_path, new_page
+):
+    """The first visitor of a just-started server arrives by a shared link: Dossier's own
+    navigation and wide layout, the linked view, not Streamlit's list of the pages/ folder."""
+    env = server_env(SEEDS, bundled_index, tmp_path / "no-user-corpus")
+    with serve(env, tmp_path / "server") as server:
+        page = visit(new_page(), f"{server.url}/search?q=sanctions")
+        page.get_by_text("for “sanctions”").wait_for()
+        first_hit(page)
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        titles = [p.title for p in app_pages()]
+        assert all(title in nav for title in titles), nav
+        assert not re.search(r"^\s*(app|home|search)\s*$", nav, re.M)  # no file names as pages
+        active = page.locator('[data-testid="stSidebarNav"] a[aria-current="page"]')
+        assert "Search" in active.inner_text()
+        assert page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"] > 900
+
+
+def test_three_first_visitors_on_an_empty_index_share_one_build(tmp_path, new_page):
+    """Three sessions open pages at once on a server with no index yet: one build runs (the
+    others wait for it and then use it), all three render, and the index folder holds one
+    generation. The status says what is happening, never an error."""
+    index = tmp_path / "index"
+    env = server_env(SEEDS, index, tmp_path / "no-user-corpus")
+    views = {"": "Dossier", "search?q=sanctions": "Search", "timeline": "Timeline"}
+    with serve(env, tmp_path / "server") as server:
+        pages = [new_page() for _ in views]
+        for page, path in zip(pages, views, strict=True):
+            page.goto(f"{server.url}/{path}", wait_until="commit")
+        pages[0].get_by_text("Building the search index for 5 articles").wait_for()
+        for page, heading in zip(pages, views.values(), strict=True):
+            page.get_by_role("heading", name=re.compile(heading)).first.wait_for(timeout=4 * WAIT_MS)
+            page.wait_for_selector(SETTLED, timeout=4 * WAIT_MS)
+            assert_no_exception(page)
+            assert "No index" not in main_text(page) and "could not be built" not in main_text(page)
+        pages[1].get_by_text("for “sanctions”").wait_for()
+        first_hit(pages[1])
+    generations = [p.name for p in index.iterdir() if p.name.startswith("gen-")]
+    assert len(generations) == 1, generations
+    assert not [p.name for p in index.iterdir() if p.name.endswith(".tmp")]

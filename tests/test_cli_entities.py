@@ -1,6 +1,6 @@
 import json
 
-from lib.cli import main
+from lib.cli.main import main
 
 
 def test_entities_json_counts_kim_once_and_copies_once(bundled_index, capsys):
@@ -25,5 +25,5 @@ def test_entities_of_one_article_and_bad_input(bundled_index, capsys):
 
 
 def test_entities_without_an_index(tmp_path, capsys):
-    assert main(["entities", "--index", str(tmp_path)]) == 3
+    assert main(["entities", "--no-build", "--index", str(tmp_path)]) == 3
     assert "No index" in capsys.readouterr().err

@@ -1,10 +1,11 @@
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
-from lib.cli import main
+from lib.cli.main import main
 from tests.conftest import ROOT, SEEDS
 
 
@@ -40,13 +41,13 @@ def test_search_filters_and_plain_output(bundled_index, capsys):
 
 
 def test_missing_index_is_a_clear_error_with_nonzero_exit(tmp_path, capsys):
-    assert main(["search", "anything", "--index", str(tmp_path / "none")]) == 3
+    assert main(["search", "anything", "--no-build", "--index", str(tmp_path / "none")]) == 3
     assert "No index" in capsys.readouterr().err
 
 
 def test_corrupt_index_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "CURRENT").write_text("gen-gone")
-    assert main(["search", "anything", "--index", str(tmp_path)]) == 4
+    assert main(["search", "anything", "--no-build", "--index", str(tmp_path)]) == 4
     assert "rebuild" in capsys.readouterr().err
 
 
@@ -102,3 +103,24 @@ def test_search_entity_flag_filters_and_unknown_entities_fail_clearly(bundled_in
     assert main([*args, "--entity", "Nobody Atall"]) == 2
     err = capsys.readouterr().err
     assert "No entity named 'Nobody Atall'" in err and "Traceback" not in err
+
+
+def test_a_first_search_builds_the_index_then_answers_without_model_loading_noise(tmp_path):
+    env = {**os.environ, "DOSSIER_USER_CORPUS": str(tmp_path / "no-user-corpus")}
+    command = [sys.executable, "-m", "lib", "search", "Xi Jinping visited Pyongyang", "-k", "3", "--json"]
+    where = ["--corpus", str(SEEDS), "--index", str(tmp_path / "index")]
+    run = subprocess.run([*command, *where], cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["hits"][0]["paragraph_id"] == "003:11"
+    assert "building it first" in run.stderr and "Building the index" in run.stderr and "100%" in run.stderr
+    assert "Loading weights" not in run.stderr
+    again = subprocess.run([*command, *where], cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+    assert again.returncode == 0 and "Building" not in again.stderr  # built once, then reused
+
+
+def test_no_build_keeps_failing_fast_on_a_missing_index(tmp_path, capsys):
+    for command in (["search", "anything"], ["timeline"], ["entities"], ["stance", "A claim about talks"]):
+        assert main([*command, "--no-build", "--index", str(tmp_path / "none")]) == 3
+        err = capsys.readouterr().err
+        assert err.startswith("error: No index") and err.count("\n") == 1
+    assert not (tmp_path / "none").exists()

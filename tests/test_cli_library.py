@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from lib.cli import main
-from lib.store import EmbeddedStore
+from lib.cli.main import main
+from lib.store.embedded import EmbeddedStore
 from tests.conftest import SEEDS
 
 TEXT = (
@@ -64,3 +64,21 @@ def test_remove_refuses_a_bundled_article(env, capsys):
     assert main(["remove", "001"]) == 2
     assert "read-only" in capsys.readouterr().err
     assert len(list(SEEDS.glob("001_*.txt"))) == 1
+
+
+def test_with_the_milvus_store_an_added_article_is_searchable_at_once(env, monkeypatch, capsys):
+    """`add` goes through the one index-update path, which publishes the new generation to the
+    configured store: with DOSSIER_STORE=milvus the next search finds the added article."""
+    monkeypatch.setenv("DOSSIER_STORE", "milvus")
+    monkeypatch.setenv("DOSSIER_MILVUS_URI", str(env / "milvus.db"))
+    assert main(["build"]) == 0
+    (env / "talks.txt").write_text(TEXT)
+    assert main(["add", str(env / "talks.txt"), "--source", "Yonhap"]) == 0
+    capsys.readouterr()
+    assert main(["search", "working-level talks on the Yongbyon reactor", "-k", "3", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert hits[0]["article_id"] == "talks"
+    assert main(["remove", "talks"]) == 0
+    capsys.readouterr()
+    assert main(["search", "working-level talks on the Yongbyon reactor", "-k", "3", "--json"]) == 0
+    assert "talks" not in {h["article_id"] for h in json.loads(capsys.readouterr().out)["hits"]}

@@ -1,6 +1,6 @@
 import json
 
-from lib.cli import main
+from lib.cli.main import main
 
 
 def test_stance_json_and_text(bundled_index, capsys):
@@ -18,4 +18,4 @@ def test_stance_json_and_text(bundled_index, capsys):
 def test_bad_claims_and_missing_index(tmp_path, capsys):
     assert main(["stance", "  ", "--index", str(tmp_path)]) == 2
     assert "Type a claim" in capsys.readouterr().err
-    assert main(["stance", "Some claim about talks", "--index", str(tmp_path)]) == 3
+    assert main(["stance", "Some claim about talks", "--no-build", "--index", str(tmp_path)]) == 3

@@ -1,6 +1,6 @@
 import json
 
-from lib.cli import main
+from lib.cli.main import main
 
 
 def test_timeline_json_lists_events_with_sources(bundled_index, capsys):
@@ -22,7 +22,7 @@ def test_timeline_text_output_and_missing_index(bundled_index, tmp_path, capsys)
     assert main(["timeline", "--index", str(bundled_index)]) == 0
     out = capsys.readouterr().out
     assert "by 2019-12-31" in out and "“Thursday”" in out
-    assert main(["timeline", "--index", str(tmp_path)]) == 3
+    assert main(["timeline", "--no-build", "--index", str(tmp_path)]) == 3
     assert "No index" in capsys.readouterr().err
 
 

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from lib.cli import main
+from lib.cli.main import main
 from tests.conftest import ROOT
 
 

@@ -2,8 +2,8 @@ import textwrap
 
 import pandas as pd
 
-from lib.copies import collapse_copies, copy_groups, find_copies
-from lib.corpus import load_corpus
+from lib.corpus.copies import copy_groups, copy_table, find_copies, story_of
+from lib.corpus.load import load_corpus
 from tests.conftest import SEEDS
 
 STORY = (
@@ -64,12 +64,23 @@ def test_groups_and_collapsing_count_a_story_once():
         "001": "001",
         "002": "002",
     }
-    hits = pd.DataFrame({"article_id": ["000", "002", "001"], "rank": [1, 2, 3]})
-    collapsed = collapse_copies(hits, groups)
-    assert collapsed["article_id"].tolist() == ["000", "002"]
-    assert collapsed.iloc[0]["copies"] == ["001"]
+    assert story_of(groups) == {"000": "001", "001": "001", "002": "002"} and story_of(None) == {}
 
 
 def test_empty_and_tiny_texts_do_not_crash():
     assert find_copies(pd.DataFrame({"article_id": ["a", "b"], "text": ["", "hi"]})).empty
     assert find_copies(pd.DataFrame({"article_id": [], "text": []})).empty
+
+
+def test_the_build_stores_the_copy_table_once_for_every_reader(bundled_store):
+    """Copies are a table of the index generation (read by pages and commands alike), not
+    recomputed by each of them: every article with its group, and for a copy its overlap."""
+    from lib.index.annotators import stored_copy_groups
+
+    stored = stored_copy_groups(bundled_store).set_index("article_id")
+    assert set(stored.index) == set(bundled_store.articles()["article_id"])
+    assert stored.loc["000", "group"] == "001" and stored.loc["000", "copy_of"] == "001"
+    assert stored.loc["000", "kind"] == "abridged" and stored.loc["000", "containment"] > 0.8
+    assert stored.loc["003", "group"] == "003" and pd.isna(stored.loc["003", "copy_of"])
+    fresh = copy_table(load_corpus(SEEDS).articles).set_index("article_id")
+    assert (fresh["group"] == stored["group"].reindex(fresh.index)).all()

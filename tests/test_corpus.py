@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from lib.corpus import decode_text, load_corpus, normalise_date
+from lib.corpus.load import decode_text, load_corpus, normalise_date
 from lib.errors import BadInputError
 from tests.conftest import SEEDS
 

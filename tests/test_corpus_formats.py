@@ -1,12 +1,12 @@
 """Each supported format loads a real sample made here, and each kind of bad file is refused
-with a message that says what was wrong (lib/corpus.py's parsers)."""
+with a message that says what was wrong (lib/corpus/load.py's parsers)."""
 
 import json
 import re
 
 import pytest
 
-from lib.corpus import load_corpus, parse_article_bytes
+from lib.corpus.load import load_corpus, parse_article_bytes
 from lib.errors import BadInputError
 
 TEXT = "Hello Pyongyang. The summit in Hanoi ended without an agreement on sanctions."

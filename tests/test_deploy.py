@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.cli import build_parser
+from lib.cli.main import build_parser
 from lib.settings import Settings, setting_rows
 from tests.conftest import ROOT
 
@@ -163,7 +163,7 @@ def test_streamlit_config_matches_the_settings_and_is_production_ready():
 
 
 @pytest.mark.parametrize(
-    "path", ["app.py", "lib/webapp.py", "pages/home.py", "corpus/manifest.csv", "models/stance/metadata.json"]
+    "path", ["app.py", "lib/web/", "pages/home.py", "corpus/manifest.csv", "models/stance/metadata.json"]
 )
 def test_dockerignore_keeps_what_the_image_needs(path):
     assert not ignored(path), f"{path} is needed in the image but .dockerignore leaves it out"

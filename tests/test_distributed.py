@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.events import unpack_vectors
-from lib.index import build_index
-from lib.store import EmbeddedStore
-from lib.timeline import build_timeline
+from lib.index.build import build_index
+from lib.store.embedded import EmbeddedStore
+from lib.timeline.events import unpack_vectors
+from lib.timeline.view import build_timeline
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.slow  # starts a Ray cluster and loads the model in each worker (~40 s)
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow  # starts a Ray cluster and loads the model in eac
 
 @pytest.fixture(scope="module")
 def ray_runner():
-    from lib.distributed import ray_cluster
+    from lib.index.distributed import ray_cluster
 
     with ray_cluster("local", num_cpus=2) as runner:
         yield runner
@@ -47,7 +47,7 @@ def test_ray_build_writes_the_same_articles_paragraphs_and_vectors(ray_store, bu
 
 
 def test_ray_build_finds_the_same_time_expressions_and_events(ray_store, bundled_store):
-    from lib.annotators import ANNOTATORS
+    from lib.index.annotators import ANNOTATORS
 
     for annotator in ANNOTATORS:
         ray_table, local_table = ray_store.table(annotator.name), bundled_store.table(annotator.name)

@@ -19,7 +19,7 @@ from lib.errors import BadInputError
 
 @pytest.fixture(scope="module")
 def groups(bundled_store):
-    from lib.copies import copy_groups, find_copies
+    from lib.corpus.copies import copy_groups, find_copies
 
     articles = bundled_store.articles()
     return copy_groups(find_copies(articles), articles["article_id"].tolist())

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 
 from lib.entities import normalise_name as actor_name
-from lib.events import MergeRules, clause_label, merge_mentions, pack_vector, unpack_vectors
+from lib.timeline.events import MergeRules, clause_label, merge_mentions, pack_vector, unpack_vectors
 
 
 def test_bundled_corpus_mentions_are_stored_with_provenance(bundled_store):

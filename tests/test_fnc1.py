@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from lib.errors import BadInputError
-from lib.fnc1 import (
+from lib.stance.fnc1 import (
     LABELS,
     fnc_score,
     read_bodies,

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from lib.index import build_index, index_status
-from lib.store import CURRENT, EmbeddedStore, live_generation
+from lib.index.build import build_index, index_status
+from lib.store.embedded import CURRENT, EmbeddedStore, live_generation
 
 
 def test_build_then_incremental_update_only_embeds_changes(corpus_copy, tmp_path, fake_encoder):
@@ -82,7 +82,7 @@ def test_unreadable_files_are_reported_not_fatal(corpus_copy, tmp_path, fake_enc
 def test_annotators_store_tables_and_rerun_only_for_changed_articles(corpus_copy, tmp_path, fake_encoder):
     import pandas as pd
 
-    from lib.index import Annotator
+    from lib.index.annotators import Annotator
 
     calls: list[list[str]] = []
 

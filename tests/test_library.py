@@ -7,8 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from lib.corpus.library import (
+    Library,
+    add_file,
+    add_files,
+    add_text,
+    delete_article,
+    edit_metadata,
+    list_articles,
+)
 from lib.errors import BadInputError
-from lib.library import Library, add_file, add_files, add_text, delete_article, edit_metadata, list_articles
 from tests.conftest import SEEDS
 from tests.test_corpus_formats import make_pdf
 

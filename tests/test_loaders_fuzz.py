@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib.corpus import SUFFIXES, parse_article_bytes
+from lib.corpus.library import Library, add_file, list_articles
+from lib.corpus.load import SUFFIXES, parse_article_bytes
 from lib.errors import BadInputError
-from lib.library import Library, add_file, list_articles
 from tests.conftest import SEEDS
 from tests.test_corpus_formats import make_pdf
 

@@ -1,4 +1,4 @@
-from lib.markup import escape, highlight
+from lib.text.markup import escape, highlight
 
 PAYLOAD = (
     'Hi <script>window.pwned=1</script><img src=x onerror="window.pwned=1"> '

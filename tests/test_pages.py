@@ -1,13 +1,30 @@
 """Every page opens on its own, answers bad input with a message, and rebuilds its view
 from the URL's query parameters (so a shared link reproduces it)."""
 
+import ast
+import html
+import re
+
 import pytest
+from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
+from lib.web.navigation import PAGES as NAVIGATION
 from tests.conftest import ROOT
 
-PAGES = ["pages/home.py", "pages/search.py", "pages/reader.py", "pages/corpus.py", "pages/entities.py"]
 TIMEOUT = 120
+
+
+PAGES = [spec.file for spec in NAVIGATION]
+"""The page files app.py routes to (its navigation, `lib.web.navigation.PAGES`), in order."""
+
+
+def test_app_routes_every_page_file_through_dossiers_navigation():
+    calls = [
+        ast.unparse(n) for n in ast.walk(ast.parse((ROOT / "app.py").read_text())) if isinstance(n, ast.Call)
+    ]
+    assert "navigation().run()" in calls
+    assert sorted(PAGES) == sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
 
 
 def page(path: str, **params) -> AppTest:
@@ -158,3 +175,43 @@ def test_every_page_with_results_offers_them_as_csv_and_json(app_env, path, para
     csv, json_ = buttons[f"{key}_csv"], buttons[f"{key}_json"]
     assert csv.proto.label.endswith("(CSV)") and csv.proto.url.endswith(".csv")
     assert json_.proto.label.endswith("(JSON)") and json_.proto.url.endswith(".json")
+
+
+MARKDOWN_ELEMENTS = "markdown caption info warning error success title header subheader".split()
+ENTITY_SHOWN = re.compile(r"&(#\d+|#x[0-9a-f]+|amp|lt|gt|quot);", re.I)
+
+
+def visible_text(markdown: str) -> str:
+    """What a browser shows for a Markdown element: rendered (CommonMark, raw HTML allowed as
+    Streamlit does with unsafe_allow_html), tags dropped, character references decoded once."""
+    rendered = MarkdownIt("commonmark", {"html": True}).render(markdown)
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered))
+
+
+def test_visible_text_catches_entities_shown_as_text():
+    assert visible_text("a &#45; b and <mark>c&#39;s</mark>") == "a - b and c's\n"
+    assert ENTITY_SHOWN.search(visible_text("stored in `.dossier/user&#45;corpus`"))
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_page_shows_html_entities_as_text(app_env, path):
+    params = {
+        "pages/search.py": {"q": "Kim's missile-test talks"},
+        "pages/stance.py": {"claims": "Kim's talks"},
+    }
+    at = page(path, **params.get(path, {}))
+    assert not at.exception
+    shown = [visible_text(str(e.value)) for kind in MARKDOWN_ELEMENTS for e in getattr(at, kind)]
+    shown += [str(e.value) for e in at.get("text")]
+    shown += [str(o) for box in [*at.selectbox, *at.multiselect, *at.radio] for o in box.options]
+    shown += [str(cell) for frame in at.dataframe for cell in frame.value.to_numpy().ravel()]
+    bad = [text for text in shown if ENTITY_SHOWN.search(text)]
+    assert not bad, bad
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_bad_setting_is_a_message_on_every_page_not_a_traceback(app_env, monkeypatch, path):
+    monkeypatch.setenv("DOSSIER_FUSION", "bogus")
+    at = page(path)
+    assert not at.exception
+    assert any("Unknown fusion 'bogus'" in e.value for e in at.error)

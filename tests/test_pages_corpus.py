@@ -6,8 +6,8 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.library import Library, add_file
-from lib.store import EmbeddedStore
+from lib.corpus.library import Library, add_file
+from lib.store.embedded import EmbeddedStore
 from tests.conftest import ROOT, SEEDS
 
 TIMEOUT = 120

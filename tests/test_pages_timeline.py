@@ -2,7 +2,7 @@ import html
 
 from streamlit.testing.v1 import AppTest
 
-from lib.timeline import build_timeline
+from lib.timeline.view import build_timeline
 from tests.conftest import ROOT
 from tests.test_pages import TIMEOUT, texts, url
 
@@ -57,7 +57,7 @@ def test_bad_filters_give_messages_not_errors(app_env):
 
 
 def test_odd_articles_get_clear_notes_on_the_page(tmp_path, monkeypatch, encoder):
-    from lib.index import build_index
+    from lib.index.build import build_index
 
     corpus = tmp_path / "odd"
     corpus.mkdir()

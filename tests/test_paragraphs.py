@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from lib.paragraphs import split_corpus, split_paragraphs
+from lib.corpus.paragraphs import split_corpus, split_paragraphs
 from tests.conftest import SEEDS
 
 

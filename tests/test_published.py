@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lib.published import fill_publication_dates, infer_published
+from lib.corpus.published import fill_publication_dates, infer_published
 from tests.conftest import SEEDS
 
 

@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 
 from lib.errors import BadInputError
-from lib.search import context, dense_top_k, fts_query, fuse_ranks, more_like_this, search, validate_query
-from lib.store import SearchFilters
+from lib.search import context, fuse_ranks, more_like_this, search, validate_query
+from lib.store.base import SearchFilters
+from lib.store.embedded import dense_top_k, fts_query
 
 
 def random_matrix(n=500, dim=32, seed=1):
@@ -121,7 +122,7 @@ def test_context_and_more_like_this(search_store):
 
 
 def test_copies_of_one_story_count_once(search_store, encoder):
-    from lib.copies import copy_groups, find_copies
+    from lib.corpus.copies import copy_groups, find_copies
 
     articles = search_store.articles()
     groups = copy_groups(find_copies(articles), articles["article_id"].tolist())

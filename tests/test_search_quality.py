@@ -6,7 +6,7 @@ import pytest
 
 from lib.search import search
 from lib.settings import load_settings
-from lib.terms import stems
+from lib.text.terms import stems
 
 PARAPHRASES = [
     ("China's leader travelled to the North Korean capital", "003:11"),

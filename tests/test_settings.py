@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.cli import build_parser
+from lib.cli.main import build_parser
 from lib.errors import BadInputError
 from lib.settings import load_settings, setting_rows
 from tests.conftest import ROOT

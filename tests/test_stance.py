@@ -3,9 +3,15 @@
 import pandas as pd
 import pytest
 
-from lib.copies import copy_groups, find_copies
+from lib.corpus.copies import copy_groups, find_copies
 from lib.errors import BadInputError
-from lib.stance import align_articles, article_verdicts, candidate_claims, score_claims, validate_claim
+from lib.stance.verdicts import (
+    align_articles,
+    article_verdicts,
+    candidate_claims,
+    score_claims,
+    validate_claim,
+)
 
 CHECKABLE = [
     "The Singapore summit produced a meaningful agreement",
@@ -17,7 +23,7 @@ CHECKABLE = [
 
 @pytest.fixture(scope="module")
 def stance_model(encoder):
-    from lib.stance_model import StanceModel
+    from lib.stance.model import StanceModel
 
     return StanceModel.load(encoder=encoder)
 

@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.cli import main
-from lib.embeddings import load_encoder
-from lib.fnc1 import LABELS
+from lib.cli.main import main
 from lib.settings import DEFAULT_MODEL
-from lib.stance_model import DEFAULT_MODEL_DIR, StanceModel, split_sentences
+from lib.stance.features import split_sentences
+from lib.stance.fnc1 import LABELS
+from lib.stance.model import DEFAULT_MODEL_DIR, StanceModel
+from lib.text.embeddings import load_encoder
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIM = "Apple is buying Netflix for $200 billion"

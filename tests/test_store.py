@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 
 from lib.errors import IndexCorruptError, IndexMissingError
-from lib.store import CURRENT, EmbeddedStore, SearchFilters, live_generation, write_generation
+from lib.store.base import SearchFilters
+from lib.store.embedded import CURRENT, EmbeddedStore, live_generation, write_generation
 
 
 def tiny(n: int = 6, dim: int = 8):

@@ -7,8 +7,9 @@ import pytest
 
 from lib.errors import IndexMissingError
 from lib.search import search
-from lib.store import EmbeddedStore, SearchFilters
-from lib.store_milvus import MilvusStore, collection_name, filter_expression, publish_generation
+from lib.store.base import SearchFilters
+from lib.store.embedded import EmbeddedStore
+from lib.store.milvus import MilvusStore, collection_name, filter_expression, publish_generation
 
 QUERIES = [
     "Xi Jinping visited Pyongyang",
@@ -80,8 +81,8 @@ def test_an_unpublished_generation_says_how_to_publish_it(bundled_index, tmp_pat
 def test_publishing_is_idempotent_and_keeps_only_the_two_newest_generations(
     fake_encoder, corpus_copy, tmp_path
 ):
-    from lib.index import build_index
-    from lib.store_milvus import connect
+    from lib.index.build import build_index
+    from lib.store.milvus import connect
 
     index_dir, uri = tmp_path / "index", str(tmp_path / "milvus.db")
     names = []

@@ -2,7 +2,7 @@ from datetime import date
 
 import pandas as pd
 
-from lib.timeline import (
+from lib.timeline.view import (
     TimelineFilters,
     article_spans,
     build_timeline,
@@ -88,8 +88,8 @@ def test_notes_for_articles_without_dates_or_publication_date():
 
 
 def test_copies_count_once_but_stay_listed(bundled_store):
-    from lib.copies import copy_groups, find_copies
-    from lib.timeline import source_count
+    from lib.corpus.copies import copy_groups, find_copies
+    from lib.timeline.view import source_count
 
     articles = bundled_store.articles()
     groups = copy_groups(find_copies(articles), articles["article_id"].tolist())

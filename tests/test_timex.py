@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib.timex import TAGGER_NAMES, TimeExpression, find_time_expressions, get_tagger
+from lib.timex.base import TimeExpression
+from lib.timex.registry import TAGGER_NAMES, find_time_expressions, get_tagger
 from tests.conftest import SEEDS
 
 GOLD = Path(__file__).parent / "data" / "timex_gold.jsonl"

@@ -1,0 +1,237 @@
+"""`python -m lib stance "claim"` (each article's verdict on a claim, with its quotes),
+`train-stance` (build the stance model from the bench data) and `stance-fnc1` (label any
+FNC-1-format file with it)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from lib.cli.common import add_location_options, open_located_store
+from lib.corpus.titles import article_titles
+from lib.errors import BadInputError
+from lib.index.annotators import stored_copy_groups
+from lib.settings import PROJECT_DIR
+from lib.stance.embedding_cache import DEFAULT_CACHE_DIR
+from lib.stance.fnc1 import check_bodies_cover, read_bodies, read_stances, score_stances
+from lib.stance.model import DEFAULT_MODEL_DIR, StanceModel
+from lib.stance.training import StanceData, train_stance_model
+from lib.stance.verdicts import align_articles, candidate_claims, score_claims, validate_claim
+from lib.text.embeddings import load_encoder
+
+BENCH_DIR = PROJECT_DIR.parent / "shared" / "bench"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `stance`, `train-stance` and `stance-fnc1` commands."""
+    parser = sub.add_parser("stance", help="Show whether each article agrees with a claim, with quotes.")
+    parser.add_argument("claim", nargs="*", help="One or more claims (quote each).")
+    parser.add_argument("--json", action="store_true", help="Print verdicts and quotes as JSON.")
+    parser.add_argument(
+        "--proposed", action="store_true", help="Instead: the statements several articles address."
+    )
+    parser.add_argument(
+        "--align",
+        nargs=2,
+        metavar=("LEFT", "RIGHT"),
+        help="Instead: pair two articles' paragraphs as agreeing, contradicting or unrelated.",
+    )
+    add_location_options(parser)
+    parser.set_defaults(run=run_stance)
+    _register_model_commands(sub)
+
+
+def _register_model_commands(sub: argparse._SubParsersAction) -> None:
+    """Add the `train-stance` and `stance-fnc1` commands."""
+    train = sub.add_parser(
+        "train-stance", help="Train the stance model on FNC-1 (and ARC) and print its dev scores."
+    )
+    train.add_argument(
+        "--fnc1", type=Path, default=BENCH_DIR / "fnc1", help="Folder with the FNC-1 CSV files."
+    )
+    train.add_argument(
+        "--arc",
+        type=Path,
+        default=BENCH_DIR / "arc",
+        help="Folder with the ARC CSV files; 'none' to leave ARC out.",
+    )
+    train.add_argument("--seed", type=int, default=0, help="Seed of the train/dev split and the classifier.")
+    train.add_argument(
+        "--out", type=Path, default=None, help="Folder to write the model to (default models/stance)."
+    )
+    train.add_argument(
+        "--limit", type=int, default=None, help="Use only the first N bodies of each split (tests)."
+    )
+    train.add_argument("--no-cache", action="store_true", help="Do not read or write the embedding cache.")
+    train.set_defaults(run=run_train_stance)
+
+    fnc1 = sub.add_parser(
+        "stance-fnc1", help="Predict stances for FNC-1-format files; write the same format."
+    )
+    fnc1.add_argument("--bodies", type=Path, required=True, help="Bodies CSV (Body ID, articleBody).")
+    fnc1.add_argument(
+        "--stances", type=Path, required=True, help="Stances CSV (Headline, Body ID[, Stance])."
+    )
+    fnc1.add_argument(
+        "--out", type=Path, required=True, help="Predictions CSV to write (Headline, Body ID, Stance)."
+    )
+    fnc1.add_argument("--model", type=Path, default=None, help="Model folder (default models/stance).")
+    fnc1.set_defaults(run=run_stance_fnc1)
+
+
+def _read_dataset(name: str, folder: Path, bodies_file: str, stances_file: str) -> StanceData:
+    """One labelled FNC-1-format data set from its folder; `BadInputError` when unusable."""
+    if not folder.is_dir():
+        raise BadInputError(f"The {name} folder {folder} does not exist.")
+    bodies = read_bodies(folder / bodies_file)
+    stances = read_stances(folder / stances_file)
+    if "Stance" not in stances.columns:
+        raise BadInputError(f"{folder / stances_file} has no Stance column: training needs labelled pairs.")
+    check_bodies_cover(stances, bodies)
+    return StanceData(name, bodies, stances)
+
+
+def _print_scores(name: str, scores: dict) -> None:
+    per_class = "  ".join(f"{label} {value:.3f}" for label, value in scores["per_class_f1"].items())
+    print(
+        f"{name}: FNC score {scores['fnc_score_pct']:.2f} %  macro-F1 {scores['macro_f1']:.3f}  ({per_class})"
+    )
+
+
+def run_train_stance(args: argparse.Namespace) -> int:
+    """Train, print the dev scores, and save the model with its metadata."""
+    from tqdm import tqdm  # heavy: imported on first use
+
+    if args.limit is not None and args.limit < 2:
+        raise BadInputError("--limit must be at least 2 bodies.")
+    fnc1 = _read_dataset("fnc1", args.fnc1, "train_bodies.csv", "train_stances.csv")
+    arc = None
+    if str(args.arc).lower() != "none":
+        arc = _read_dataset("arc", args.arc, "arc_bodies.csv", "arc_stances_train.csv")
+    bars: dict[str, tqdm] = {}
+
+    def progress(step: str, done: int, total: int) -> None:
+        bar = bars.get(step)
+        if bar is None:
+            bar = bars[step] = tqdm(total=total, desc=step, unit="item", leave=True)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    model, report = train_stance_model(
+        fnc1,
+        seed=args.seed,
+        arc=arc,
+        limit=args.limit,
+        cache_dir=None if args.no_cache else DEFAULT_CACHE_DIR,
+        progress=progress,
+    )
+    out = args.out or DEFAULT_MODEL_DIR
+    model.metadata["data"] = {"fnc1": str(args.fnc1), "arc": None if arc is None else str(args.arc)}
+    model.metadata["command"] = "python -m lib train-stance" + (f" --seed {args.seed}" if args.seed else "")
+    model.save(out)
+    for name, scores in report["scores"].items():
+        _print_scores(name, scores)
+    print(f"model written to {out}")
+    return 0
+
+
+def run_stance_fnc1(args: argparse.Namespace) -> int:
+    """Label every (Headline, Body ID) row and write the rows back with a Stance column."""
+    from tqdm import tqdm  # heavy: imported on first use
+
+    bodies = read_bodies(args.bodies)
+    stances = read_stances(args.stances)
+    check_bodies_cover(stances, bodies)
+    if not args.out.parent.is_dir():
+        raise BadInputError(f"The folder of --out ({args.out.parent}) does not exist.")
+    model = StanceModel.load(args.model or DEFAULT_MODEL_DIR)
+    texts = stances["Body ID"].map(bodies.set_index("Body ID")["articleBody"]).tolist()
+    with tqdm(desc="embedding sentences", unit="sentence") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        predictions = model.predict(stances["Headline"].tolist(), texts, progress=progress)
+    result = stances.loc[:, ["Headline", "Body ID"]].copy()
+    result["Stance"] = predictions["label"].to_numpy()
+    result.to_csv(args.out, index=False)
+    print(f"{len(result)} predictions written to {args.out}")
+    if "Stance" in stances.columns:
+        scores = score_stances(stances["Stance"], result["Stance"]).to_dict()
+        _print_scores("score against the given Stance column", scores)
+        print(json.dumps({"confusion (gold rows, predicted columns)": scores["confusion"]}))
+    return 0
+
+
+def run_stance(args: argparse.Namespace) -> int:
+    """Score the claims against every article of an existing index."""
+    from tqdm import tqdm  # heavy: imported on first use
+
+    if args.proposed or args.align:
+        return _run_stance_views(args)
+    claims = [validate_claim(c) for c in args.claim or [""]]
+    _, store = open_located_store(args)
+    encoder = load_encoder(store.model)
+    model = StanceModel.load(encoder=encoder)
+    articles = store.articles()
+    groups = stored_copy_groups(store)
+    with tqdm(total=len(claims), desc="Scoring claims", unit="claim", file=sys.stderr) as bar:
+        result = score_claims(
+            store, encoder, model, claims, groups, progress=lambda done, total: bar.update(1)
+        )
+    if args.json:
+        records = result.verdicts.to_dict("records")
+        print(json.dumps({"verdicts": records}, ensure_ascii=False, indent=2, default=str))
+        return 0
+    titles = article_titles(articles, store.paragraphs())
+    for claim, verdicts in result.verdicts.groupby("claim", sort=False):
+        print(f"Claim: {claim}")
+        for v in verdicts.itertuples():
+            copies = f" (with its copies {', '.join(v.copies)})" if v.copies else ""
+            title = titles[v.article_id]
+            print(f"  {v.article_id} {title[:60]}{copies}: {v.verdict.upper()} ({v.confidence:.2f})")
+            for q in v.quotes:
+                print(
+                    f"      {q['paragraph_id']} [{q['label']} {q['confidence']:.2f}] “{q['sentence'][:200]}”"
+                )
+    print(
+        "note: the stance model was trained on FNC-1 news headlines, not on opinion claims; "
+        "check the quotes (docs/stance-model.md).",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _run_stance_views(args: argparse.Namespace) -> int:
+    """`--proposed` (the Stance page's proposed claims) or `--align` (its pair view)."""
+    _, store = open_located_store(args)
+    if args.proposed:
+        table = candidate_claims(store)
+        columns = ["claim", "paragraph_id", "articles"]
+    else:
+        known = set(store.articles()["article_id"])
+        for article_id in args.align:
+            if article_id not in known:
+                raise BadInputError(
+                    f"There is no article '{article_id}': list them with `python -m lib list`."
+                )
+        if args.align[0] == args.align[1]:
+            raise BadInputError("--align needs two different articles.")
+        model = StanceModel.load(encoder=load_encoder(store.model))
+        table = align_articles(store, model, *args.align)
+        columns = ["left_paragraph", "relation", "similarity", "right_paragraph", "left_text", "right_text"]
+    if args.json:
+        print(json.dumps(table[columns].to_dict("records"), ensure_ascii=False, indent=2, default=str))
+        return 0
+    if table.empty:
+        print("Nothing found.")
+    for row in table[columns].itertuples(index=False):
+        if args.proposed:
+            print(f"{row.articles:>3} articles  {row.paragraph_id:<10} {row.claim}")
+        else:
+            print(f"{row.left_paragraph:<10} {row.relation:<13} {row.similarity:.2f}  {row.right_paragraph}")
+    return 0

@@ -1,0 +1,408 @@
+"""The embedded index store: one folder, no server.
+
+Layout: `<index_dir>/CURRENT` names the live generation folder, which holds
+`index.sqlite` (articles, paragraphs, removed furniture, an FTS5 table for keyword search
+and build metadata) and `embeddings.npy` (one normalised float32 row per body paragraph,
+row `i` ↔ FTS rowid `i`). A build writes a whole new generation and then swaps CURRENT
+atomically, so a build killed half-way leaves the previous index usable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lib.corpus.load import ARTICLE_COLUMNS
+from lib.errors import IndexCorruptError, IndexMissingError
+from lib.store.base import SearchFilters
+from lib.text.terms import query_terms, stems
+
+FORMAT_VERSION = 3
+CURRENT = "CURRENT"
+DB_FILE = "index.sqlite"
+VECTORS_FILE = "embeddings.npy"
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE articles (
+    article_id TEXT PRIMARY KEY, title TEXT, source TEXT, url TEXT, published TEXT, notes TEXT,
+    path TEXT, format TEXT, text TEXT, content_hash TEXT, published_origin TEXT, published_evidence TEXT);
+CREATE TABLE paragraphs (
+    paragraph_id TEXT PRIMARY KEY, article_id TEXT NOT NULL, ordinal INTEGER NOT NULL, text TEXT NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, kind TEXT NOT NULL, text_hash TEXT NOT NULL,
+    vec_row INTEGER);
+CREATE INDEX paragraphs_article ON paragraphs (article_id, ordinal);
+CREATE TABLE furniture (article_id TEXT, rule TEXT, text TEXT, start INTEGER, "end" INTEGER);
+CREATE TABLE terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
+CREATE VIRTUAL TABLE paragraphs_fts USING fts5(
+    text, article_id UNINDEXED, source UNINDEXED, published UNINDEXED, tokenize = 'porter unicode61');
+"""
+
+
+def write_generation(
+    index_dir: Path,
+    articles: pd.DataFrame,
+    paragraphs: pd.DataFrame,
+    furniture: pd.DataFrame,
+    vectors: np.ndarray,
+    meta: dict[str, Any],
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> Path:
+    """Write a complete new generation and make it the live one; return its folder.
+
+    `paragraphs` must carry `text_hash` and `vec_row` (row of `vectors`, or NA for headings);
+    `tables` are derived per-article tables (see `lib.index.annotators.Annotator`), read back with `table`.
+    """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = f"gen-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"  # names sort by creation time
+    tmp = index_dir / f".{name}.tmp"
+    tmp.mkdir()
+    try:
+        np.save(tmp / VECTORS_FILE, np.ascontiguousarray(vectors, dtype=np.float32))
+        with sqlite3.connect(tmp / DB_FILE) as db:
+            db.executescript(_SCHEMA)
+            full_meta = {
+                **meta,
+                "format_version": FORMAT_VERSION,
+                "n_vectors": int(vectors.shape[0]),
+                "dim": int(vectors.shape[1]),
+            }
+            db.executemany(
+                "INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in full_meta.items()]
+            )
+            cols = list(ARTICLE_COLUMNS)
+            db.executemany(
+                f"INSERT INTO articles VALUES ({','.join('?' * len(cols))})",
+                articles[cols].itertuples(index=False, name=None),
+            )
+            pcols = [
+                "paragraph_id",
+                "article_id",
+                "ordinal",
+                "text",
+                "start",
+                "end",
+                "kind",
+                "text_hash",
+                "vec_row",
+            ]
+            prows = (
+                (
+                    r[0],
+                    r[1],
+                    int(r[2]),
+                    r[3],
+                    int(r[4]),
+                    int(r[5]),
+                    r[6],
+                    r[7],
+                    None if pd.isna(r[8]) else int(r[8]),
+                )
+                for r in paragraphs[pcols].itertuples(index=False, name=None)
+            )
+            db.executemany(f"INSERT INTO paragraphs VALUES ({','.join('?' * len(pcols))})", prows)
+            db.executemany(
+                "INSERT INTO furniture VALUES (?, ?, ?, ?, ?)",
+                furniture[["article_id", "rule", "text", "start", "end"]].itertuples(index=False, name=None),
+            )
+            info = articles.set_index("article_id")[["source", "published"]]
+            body = paragraphs[paragraphs["vec_row"].notna()]
+            df = Counter(term for text in body["text"] for term in stems(text))
+            db.executemany("INSERT INTO terms VALUES (?, ?)", df.items())
+            for table_name, table in (tables or {}).items():
+                _to_sql(table, table_name, db)
+            db.executemany(
+                "INSERT INTO paragraphs_fts (rowid, text, article_id, source, published) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    (
+                        int(r.vec_row),
+                        r.text,
+                        r.article_id,
+                        info.at[r.article_id, "source"],
+                        info.at[r.article_id, "published"],
+                    )
+                    for r in body.itertuples()
+                ),
+            )
+        _fsync_dir(tmp)
+        final = index_dir / name
+        tmp.rename(final)
+        pointer = index_dir / f".{CURRENT}.{uuid.uuid4().hex[:8]}"
+        pointer.write_text(name)
+        os.replace(pointer, index_dir / CURRENT)
+        _fsync_dir(index_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _remove_old_generations(index_dir, keep=name)
+    return final
+
+
+# ---- kernels: exact dense top-k over the matrix, a safe FTS5 query ---------------------------
+
+
+def dense_top_k(
+    query_vectors: np.ndarray, matrix: np.ndarray, k: int, mask: np.ndarray | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Exact top-k by dot product (cosine for normalised rows): (scores, row indices) per query,
+    best first. Rows where `mask` is False are never returned."""
+    queries = np.atleast_2d(np.asarray(query_vectors, dtype=np.float32))
+    n = matrix.shape[0]
+    allowed = n if mask is None else int(mask.sum())
+    k = max(0, min(k, allowed))
+    if k == 0:
+        return [(np.zeros(0, np.float32), np.zeros(0, np.int64)) for _ in queries]
+    scores = queries @ matrix.T
+    if mask is not None:
+        np.copyto(scores, -np.inf, where=~mask)
+    results = []
+    for row in scores:
+        top = np.argpartition(-row, k - 1)[:k] if k < n else np.arange(n)
+        top = top[np.argsort(-row[top], kind="stable")]
+        results.append((row[top], top))
+    return results
+
+
+def fts_query(query: str) -> str:
+    """A safe FTS5 MATCH expression: each content word quoted, joined by OR (no user syntax)."""
+    return " OR ".join(f'"{term}"' for term in query_terms(query)[:64])
+
+
+def live_generation(index_dir: Path) -> Path:
+    """The folder of the live generation; raises `IndexMissingError` if none was built."""
+    pointer = Path(index_dir) / CURRENT
+    if not pointer.exists():
+        raise IndexMissingError(
+            f"No index in '{index_dir}': build it with `python -m lib build` or the Home page's button."
+        )
+    folder = Path(index_dir) / pointer.read_text().strip()
+    if not folder.is_dir():
+        raise IndexCorruptError(f"The index in '{index_dir}' points to a missing folder: rebuild it.")
+    return folder
+
+
+class EmbeddedStore:
+    """A read-only view of the live generation: SQLite for text and keywords, numpy for vectors.
+
+    Safe to share between sessions: every query opens its own read-only SQLite connection.
+    """
+
+    def __init__(self, index_dir: Path | str) -> None:
+        self.index_dir = Path(index_dir)
+        self.folder = live_generation(self.index_dir)
+        self._db_uri = f"file:{self.folder / DB_FILE}?mode=ro"
+        try:
+            with self._connect() as db:
+                self.meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
+                self._paragraphs = pd.read_sql_query(
+                    'SELECT paragraph_id, article_id, ordinal, text, start, "end", kind, text_hash, vec_row '
+                    "FROM paragraphs ORDER BY article_id, ordinal",
+                    db,
+                )
+                self._articles = pd.read_sql_query("SELECT * FROM articles ORDER BY article_id", db)
+            # Memory-mapped: replicas on one host share the page cache, and a Milvus-backed
+            # store that never searches here never reads the matrix.
+            self.vectors = np.load(self.folder / VECTORS_FILE, mmap_mode="r")
+        except (sqlite3.DatabaseError, OSError, ValueError, json.JSONDecodeError) as exc:
+            raise IndexCorruptError(
+                f"The index in '{self.index_dir}' is damaged ({exc}): rebuild it."
+            ) from exc
+        self._check()
+        self.model: str = self.meta["model"]
+        self._lock = threading.Lock()
+        self._row_meta()
+
+    def _check(self) -> None:
+        if self.meta.get("format_version") != FORMAT_VERSION:
+            raise IndexCorruptError(f"The index in '{self.index_dir}' has an old format: rebuild it.")
+        n, dim = int(self.meta.get("n_vectors", -1)), int(self.meta.get("dim", -1))
+        body = int(self._paragraphs["vec_row"].notna().sum())
+        if self.vectors.ndim != 2 or self.vectors.shape != (n, dim) or body != n:
+            raise IndexCorruptError(
+                f"The index in '{self.index_dir}' is inconsistent ({self.vectors.shape} vectors for {body} "
+                "paragraphs): rebuild it."
+            )
+
+    def _row_meta(self) -> None:
+        body = self._paragraphs.dropna(subset=["vec_row"]).sort_values("vec_row")
+        self._row_paragraph = body["paragraph_id"].to_numpy()
+        codes, uniques = pd.factorize(body["article_id"])
+        self._row_article_code = codes
+        self._article_codes = pd.Index(uniques)
+        per_article = self._articles.set_index("article_id").reindex(self._article_codes)
+        self._article_source = per_article["source"].fillna("").to_numpy(dtype=str)
+        self._article_published = per_article["published"].fillna("").to_numpy(dtype=str)
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self._db_uri, uri=True, check_same_thread=False)
+
+    def articles(self) -> pd.DataFrame:
+        """One row per article (see lib.corpus.load.ARTICLE_COLUMNS)."""
+        return self._articles
+
+    def paragraphs(self) -> pd.DataFrame:
+        """Every paragraph, headings included (`vec_row` is NA for those)."""
+        return self._paragraphs
+
+    def furniture(self, article_id: str | None = None) -> pd.DataFrame:
+        """Removed site furniture, for one article or all."""
+        with self._connect() as db:
+            sql = 'SELECT article_id, rule, text, start, "end" FROM furniture'
+            if article_id is None:
+                return pd.read_sql_query(sql + " ORDER BY article_id, start", db)
+            return pd.read_sql_query(sql + " WHERE article_id = ? ORDER BY start", db, params=(article_id,))
+
+    def allowed_rows(self, filters: SearchFilters) -> np.ndarray | None:
+        """Boolean mask over vector rows that pass `filters`, or None when nothing is filtered."""
+        if not filters.active:
+            return None
+        keep = np.ones(len(self._article_codes), dtype=bool)
+        if filters.articles:
+            keep &= self._article_codes.isin(filters.articles)
+        if filters.sources:
+            keep &= np.isin(self._article_source, filters.sources)
+        published = self._article_published
+        if filters.since:
+            keep &= (published != "") & (published >= filters.since.isoformat())
+        if filters.until:
+            keep &= (published != "") & (published <= filters.until.isoformat())
+        rows = keep[self._row_article_code]
+        if filters.paragraph_ids is not None:
+            rows &= np.isin(self._row_paragraph, filters.paragraph_ids)
+        return rows
+
+    def dense_search(self, query_vectors: np.ndarray, k: int, filters: SearchFilters) -> list[pd.DataFrame]:
+        """Exact cosine top-k per query, filters applied before the cut."""
+        results = dense_top_k(query_vectors, self.vectors, k, self.allowed_rows(filters))
+        return [
+            pd.DataFrame({"paragraph_id": self._row_paragraph[rows], "score": scores})
+            for scores, rows in results
+        ]
+
+    def keyword_search(self, query: str, k: int, filters: SearchFilters) -> pd.DataFrame:
+        """BM25 (SQLite FTS5) top-k; higher score is better."""
+        match = fts_query(query)
+        if not match:
+            return pd.DataFrame({"paragraph_id": pd.Series(dtype=str), "score": pd.Series(dtype=float)})
+        where, params = ["paragraphs_fts MATCH ?"], [match]
+        if filters.articles:
+            where.append(f"article_id IN ({','.join('?' * len(filters.articles))})")
+            params.extend(filters.articles)
+        if filters.sources:
+            where.append(f"source IN ({','.join('?' * len(filters.sources))})")
+            params.extend(filters.sources)
+        if filters.since:
+            where.append("published != '' AND published >= ?")
+            params.append(filters.since.isoformat())
+        if filters.until:
+            where.append("published != '' AND published <= ?")
+            params.append(filters.until.isoformat())
+        if filters.paragraph_ids is not None:
+            where.append("rowid IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(self._rows_of(filters.paragraph_ids)))
+        sql = (
+            f"SELECT rowid, -bm25(paragraphs_fts) AS score FROM paragraphs_fts WHERE {' AND '.join(where)} "
+            "ORDER BY bm25(paragraphs_fts) LIMIT ?"
+        )
+        with self._connect() as db:
+            rows = db.execute(sql, [*params, int(k)]).fetchall()
+        return pd.DataFrame(
+            {"paragraph_id": [self._row_paragraph[r[0]] for r in rows], "score": [float(r[1]) for r in rows]}
+        )
+
+    def _rows_of(self, paragraph_ids: Iterable[str]) -> list[int]:
+        """Vector rows (= FTS rowids) of these paragraphs; headings and unknown ids have none."""
+        rows = pd.Index(self._row_paragraph).get_indexer(list(paragraph_ids))
+        return [int(r) for r in rows if r >= 0]
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A derived table stored by the build (empty when the build did not make it)."""
+        if name not in self.meta.get("annotators", {}):
+            return pd.DataFrame(columns=["article_id"])
+        with self._connect() as db:
+            table = pd.read_sql_query(f'SELECT * FROM "{_table_name(name)}"', db)
+        for column in table.columns:
+            if column.endswith("_json"):
+                table[column[: -len("_json")]] = [json.loads(v) for v in table.pop(column)]
+        return table
+
+    def idf(self, terms: Iterable[str]) -> dict[str, float]:
+        """BM25-style inverse document frequency of stemmed terms over body paragraphs
+        (a term in no paragraph gets the highest weight)."""
+        wanted = list(dict.fromkeys(terms))
+        n = int(self.meta.get("n_vectors", 0))
+        with self._connect() as db:
+            found = (
+                dict(
+                    db.execute(
+                        f"SELECT term, df FROM terms WHERE term IN ({','.join('?' * len(wanted))})", wanted
+                    ).fetchall()
+                )
+                if wanted
+                else {}
+            )
+        return {t: float(np.log(1 + (n - found.get(t, 0) + 0.5) / (found.get(t, 0) + 0.5))) for t in wanted}
+
+    def vectors_for(self, paragraph_ids: Iterable[str]) -> np.ndarray:
+        """The stored vectors of body paragraphs, in the order given."""
+        rows = self._paragraphs.set_index("paragraph_id").loc[list(paragraph_ids), "vec_row"]
+        if rows.isna().any():
+            raise KeyError("headings have no vector")
+        return self.vectors[rows.astype(int).to_numpy()]
+
+
+def _table_name(name: str) -> str:
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise ValueError(f"bad table name {name!r}")
+    return f"derived_{name}"
+
+
+def _to_sql(table: pd.DataFrame, name: str, db: sqlite3.Connection) -> None:
+    """Store a derived table; list and dict cells go in as JSON (`<column>_json`)."""
+    out = table.copy()
+    for column in table.columns:
+        if table[column].map(lambda v: isinstance(v, (list, dict, tuple))).any():
+            out[f"{column}_json"] = [json.dumps(v, default=str) for v in out.pop(column)]
+    if "article_id" not in out.columns:
+        out["article_id"] = pd.Series(dtype=str)
+    out.to_sql(_table_name(name), db, index=False)
+
+
+def _fsync_dir(folder: Path) -> None:
+    for path in [*folder.iterdir(), folder]:
+        if path.is_dir() and path != folder:
+            continue
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _remove_old_generations(index_dir: Path, keep: str) -> None:
+    """Drop superseded generations, except the one just replaced (a running app may still read
+    it until it notices the swap), and leftovers of killed builds older than a minute."""
+    generations = sorted(
+        p.name for p in index_dir.iterdir() if re.fullmatch(r"gen-\d{20}-[0-9a-f]{8}", p.name)
+    )
+    previous = [g for g in generations if g < keep][-1:]
+    for path in index_dir.iterdir():
+        if not path.is_dir() or path.name == keep or path.name in previous:
+            continue
+        stale_tmp = path.name.endswith(".tmp") and time.time() - path.stat().st_mtime > 60
+        if path.name in generations or stale_tmp:
+            shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,60 @@
+"""Corpus text → markup that is safe to pass to `st.markdown(..., unsafe_allow_html=True)`.
+
+Corpus text is untrusted: it may hold `<script>`, `<img onerror=...>`, Markdown links or
+`$...$` (which Streamlit renders as maths). Every character HTML or Markdown would
+interpret becomes an entity, so the text always shows literally; the only markup added is
+our own `<mark>` around query words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lib.text.terms import WORD, stem, stems
+
+_ENTITIES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&#39;",
+    "*": "&#42;",
+    "_": "&#95;",
+    "`": "&#96;",
+    "[": "&#91;",
+    "]": "&#93;",
+    "(": "&#40;",
+    ")": "&#41;",
+    "#": "&#35;",
+    "~": "&#126;",
+    "|": "&#124;",
+    "$": "&#36;",
+    "\\": "&#92;",
+    "!": "&#33;",
+    "+": "&#43;",
+    "-": "&#45;",
+    "=": "&#61;",
+    ":": "&#58;",
+    "{": "&#123;",
+    "}": "&#125;",
+    "\n": " ",
+}
+_SPECIAL = re.compile("|".join(re.escape(c) for c in _ENTITIES))
+
+
+def escape(text: str) -> str:
+    """`text` with every HTML- or Markdown-active character turned into an entity."""
+    return _SPECIAL.sub(lambda m: _ENTITIES[m.group()], text)
+
+
+def highlight(text: str, query: str) -> str:
+    """Escaped `text` with the query's words (and simple inflections of them) in <mark>."""
+    wanted = stems(query)
+    out, pos = [], 0
+    for match in WORD.finditer(text):
+        if stem(match.group().lower()) in wanted:
+            out.append(escape(text[pos : match.start()]))
+            out.append(f"<mark>{escape(match.group())}</mark>")
+            pos = match.end()
+    out.append(escape(text[pos:]))
+    return "".join(out)

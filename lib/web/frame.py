@@ -1,0 +1,120 @@
+"""The page frame: the set-up every page runs (sign-in, title, settings, a ready index, built
+with progress when missing or stale) and one error boundary that shows a `DossierError` as a
+clear message instead of a traceback.
+
+    with page_frame("🔎 Search") as (settings, store):
+        ...  # the page's body
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NamedTuple
+
+import streamlit as st
+
+from lib.errors import DossierError, IndexCorruptError, IndexMissingError
+from lib.index.update import update_index
+from lib.settings import Settings
+from lib.store.factory import OpenStore
+from lib.web.gate import require_access, shown_message
+from lib.web.loaders import current_status, forget_status, get_encoder, get_store, page_settings
+from lib.web.navigation import ensure_navigation
+
+
+class Frame(NamedTuple):
+    """What a page body gets: the settings, and the ready store (None for pages opened with
+    `needs_index=False`, which call `ready_store` themselves)."""
+
+    settings: Settings
+    store: OpenStore | None
+
+
+@contextmanager
+def page_frame(title: str, caption: str = "", needs_index: bool = True) -> Iterator[Frame]:
+    """Sign-in gate, title and caption, settings and (unless `needs_index` is False) the ready
+    store; a `DossierError` raised by the body is shown with `st.error`, never as a traceback."""
+    ensure_navigation()
+    require_access()
+    st.title(title)
+    if caption:
+        st.caption(caption)
+    try:
+        settings = page_settings()
+        store = page_store(settings) if needs_index else None
+    except DossierError as exc:  # a bad setting: nothing of the page can be drawn
+        st.error(shown_message(str(exc)))
+        st.stop()
+    try:
+        yield Frame(settings, store)
+    except DossierError as exc:
+        st.error(shown_message(str(exc), settings))
+
+
+def build_with_progress(settings: Settings, reason: str, articles: int = 0) -> None:
+    """Build or update the index (`lib.index.update`), showing what is happening; errors are
+    shown, not raised. Another session building the same index is waited for, not repeated."""
+    label = "Building the search index" + (
+        f" for {articles:,} article{'s' * (articles != 1)}" if articles else ""
+    )
+    with st.status(f"{label}…", expanded=True) as status:
+        st.caption(reason)
+        bar = st.progress(0.0, text="Starting")
+
+        def show(fraction: float, message: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+        try:
+            report = update_index(
+                settings, show, encoder=get_encoder(settings.embedding_model), skip_when_ready=True
+            )
+        except DossierError as exc:
+            status.update(label="The index could not be built", state="error")
+            st.error(shown_message(str(exc), settings))
+            return
+        finally:
+            forget_status()
+        if report is None:
+            status.update(label="Index ready", state="complete", expanded=False)
+            return
+        for problem in report.problems:
+            st.warning(shown_message(f"Skipped {problem.path}: {problem.message}", settings))
+        status.update(
+            label=f"Index ready: {report.paragraphs} paragraphs ({report.embedded} embedded, "
+            f"{report.reused} reused) in {report.seconds:.1f} s",
+            state="complete",
+            expanded=False,
+        )
+
+
+def ready_store(settings: Settings | None = None) -> OpenStore | None:
+    """The store, building it first (with progress) when missing, stale or damaged.
+
+    Returns None, after telling the user why, when no usable index can be had.
+    """
+    settings = settings or page_settings()
+    try:
+        status = current_status(settings)
+    except DossierError as exc:
+        st.error(shown_message(str(exc), settings))
+        return None
+    if status.state != "ready":
+        reason = "No index has been built yet." if status.state == "missing" else status.message
+        build_with_progress(settings, reason, status.articles)
+    try:
+        return get_store(settings)
+    except (IndexMissingError, IndexCorruptError) as exc:
+        st.error(
+            shown_message(f"{exc} Check the corpus folder and try the Home page's update button.", settings)
+        )
+        return None
+
+
+def page_store(settings: Settings | None = None) -> OpenStore:
+    """The ready store for a page that needs one; stops the page (after `ready_store` has said
+    why) when there is none."""
+    store = ready_store(settings)
+    if store is None:
+        st.stop()
+    return store

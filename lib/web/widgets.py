@@ -1,0 +1,45 @@
+"""Small pieces every page draws the same way: links to the reader, CSV/JSON downloads, and the
+points clicked in a plotly chart."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import streamlit as st
+
+from lib.text.markup import escape
+from lib.web.state import page_url
+
+
+def reader_link(article_id: str, ordinal: int | None = None, label: str | None = None) -> str:
+    """Markdown for a link that opens the article reader at a paragraph."""
+    text = label or (f"Open ¶{ordinal} in the article reader" if ordinal else "Open the article")
+    return f"[{escape(text)}]({page_url('reader', article=article_id, p=ordinal)})"
+
+
+def download_buttons(what: str, name: str, table: Any, records: Any, key: str = "download") -> None:
+    """CSV and JSON download buttons side by side: `table` (a DataFrame, flat cells) as
+    `dossier-<name>.csv`, `records` (anything JSON can hold, nested sources kept) as
+    `dossier-<name>.json`; widget keys `<key>_csv` and `<key>_json`."""
+    left, right = st.columns(2)
+    left.download_button(
+        f"Download {what} (CSV)",
+        table.to_csv(index=False),
+        f"dossier-{name}.csv",
+        "text/csv",
+        key=f"{key}_csv",
+    )
+    right.download_button(
+        f"Download {what} (JSON)",
+        json.dumps(records, ensure_ascii=False, indent=2, default=str),
+        f"dossier-{name}.json",
+        "application/json",
+        key=f"{key}_json",
+    )
+
+
+def selected_points(chart_event: Any) -> list[dict[str, Any]]:
+    """The points a user clicked in a plotly chart drawn with `on_select="rerun"` (none if none)."""
+    selection = getattr(chart_event, "selection", None) if chart_event else None
+    return list(selection.points) if selection else []
