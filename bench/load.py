@@ -102,7 +102,7 @@ async def check_hits(page, query: str) -> None:  # noqa: ANN001 - a Playwright a
         raise AssertionError(f"exception box for {query!r}")
     box = page.get_by_label("Search the articles")
     try:  # the box is filled a moment after the hits under load: wait for it, a bounded while
-        await expect(box).to_have_value(query, timeout=30_000)
+        await expect(box).to_have_value(query, timeout=WAIT_MS)
     except AssertionError:
         raise AssertionError(f"search box holds {await box.input_value()!r}, not {query!r}") from None
     url_query = parse_qs(urlsplit(page.url).query).get("q")
@@ -110,7 +110,7 @@ async def check_hits(page, query: str) -> None:  # noqa: ANN001 - a Playwright a
         raise AssertionError(f"address bar has q={url_query}, not {query!r}")
     wanted = stems(query)
     marks = page.locator('[data-testid="stMain"] mark')
-    await marks.first.wait_for(timeout=30_000)
+    await marks.first.wait_for(timeout=WAIT_MS)
     marked = await marks.all_inner_texts()
     foreign = [w for w in marked if stem(w.lower()) not in wanted]
     if not marked or foreign:
