@@ -13,6 +13,8 @@ import pandas as pd
 
 from lib.corpus.copies import copy_table
 from lib.entities import find_entities
+from lib.stance.proposals import proposed_claims
+from lib.stance.sentences import sentence_table
 from lib.store.base import Store
 from lib.text.embeddings import Encoder
 from lib.timeline.events import find_mentions
@@ -38,6 +40,7 @@ ANNOTATORS: tuple[Annotator, ...] = (
     # Both read the same spaCy parses (lib.text.nlp.parse_texts): the second reuses the first's.
     Annotator("mentions", "2", "time expressions and events", find_mentions),
     Annotator("entities", "1", "people, places, organisations and groups", find_entities),
+    Annotator("sentences", "1", "sentences of each paragraph (spaCy), quoted by stance", sentence_table),
 )
 
 
@@ -55,6 +58,7 @@ class CorpusTable:
 
 CORPUS_TABLES: tuple[CorpusTable, ...] = (
     CorpusTable("copies", "1", "copies of one story (exact, near, abridged) and their groups", copy_table),
+    CorpusTable("proposed_claims", "1", "statements several articles take positions on", proposed_claims),
 )
 
 
