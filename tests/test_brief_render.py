@@ -2,7 +2,7 @@
 and Markdown with the same content, corpus text escaped in both so a payload stays text."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -21,7 +21,7 @@ from lib.brief.document import (
     brief_request,
     make_brief,
 )
-from lib.brief.render import render_html, render_markdown
+from lib.brief.render import axis_ticks, render_html, render_markdown
 from lib.corpus.citations import Citation
 from lib.settings import load_settings
 
@@ -147,3 +147,18 @@ def test_payloads_in_corpus_text_stay_text_in_markdown():
     assert "<strong>" not in rendered and "<code>" not in rendered and "<a " not in rendered
     assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in rendered  # shown, as written
     assert "**bold**" in rendered and "[link](javascript:alert(1))" in rendered
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "labels"),
+    [
+        (date(1960, 11, 1), date(2020, 3, 1), ["1965", "1970", "2015", "2020"]),
+        (date(2018, 12, 1), date(2019, 8, 1), ["2019-01", "2019-08"]),
+        (date(2019, 2, 20), date(2019, 3, 2), ["2019-02-21", "2019-03-02"]),
+    ],
+)
+def test_the_timeline_axis_is_marked_in_years_months_or_days_as_its_span_needs(first, last, labels):
+    ticks = axis_ticks(first, last)
+    assert 2 <= len(ticks) <= 12 and all(first < day <= last for day, _ in ticks)
+    shown = [label for _, label in ticks]
+    assert all(label in shown for label in labels) and len({len(label) for label in shown}) == 1

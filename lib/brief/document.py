@@ -226,6 +226,7 @@ def key_events(store: OpenStore, params: Params, limit: int = KEY_EVENTS) -> lis
         show_vague=False,
     )
     events = filter_events(timeline.events, store.articles(), filters)
+    events = events[events["start_date"].astype(bool) & events["end_date"].astype(bool)]  # placed in time
     ranked = events.assign(chosen=events["event_id"] == _one(params, "event")).sort_values(
         ["chosen", "n_articles", "start_date"], ascending=[False, False, True], kind="stable"
     )

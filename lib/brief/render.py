@@ -183,16 +183,12 @@ def timeline_svg(section: EventsSection) -> str:
             f"{number}</text></g>"
         )
     axis_y = 20 + len(lanes) * lane_height
-    ticks = []
-    span_years = last.year - first.year + 1
-    step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if span_years / s <= 12)
-    for year in range((first.year // step + 1) * step, last.year + 1, step):
-        tick = x(date(year, 1, 1))
-        ticks.append(
-            f'<line x1="{tick:.1f}" y1="{axis_y}" x2="{tick:.1f}" y2="{axis_y + 5}" stroke="#555"/>'
-            f'<text x="{tick:.1f}" y="{axis_y + 18}" font-size="11" text-anchor="middle" fill="#333">'
-            f"{year}</text>"
-        )
+    ticks = [
+        f'<line x1="{x(day):.1f}" y1="{axis_y}" x2="{x(day):.1f}" y2="{axis_y + 5}" stroke="#555"/>'
+        f'<text x="{x(day):.1f}" y="{axis_y + 18}" font-size="11" text-anchor="middle" fill="#333">'
+        f"{label}</text>"
+        for day, label in axis_ticks(first, last)
+    ]
     height = axis_y + 26
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 {CHART_WIDTH} {height}" '
@@ -202,6 +198,25 @@ def timeline_svg(section: EventsSection) -> str:
         + "".join(shapes)
         + "</svg>"
     )
+
+
+def axis_ticks(first: date, last: date, most: int = 12) -> list[tuple[date, str]]:
+    """Ticks for a time axis from `first` to `last`: the finest of years (every 1, 2, 5, ... 100),
+    months (every 1, 3, 6) or days (every 1, 7) that gives at most `most` ticks, with labels."""
+    months = (last.year - first.year) * 12 + last.month - first.month
+    if months > 6 * most:  # years
+        step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 1000) if (last.year - first.year) / s <= most)
+        return [(date(y, 1, 1), str(y)) for y in range((first.year // step + 1) * step, last.year + 1, step)]
+    if (last - first).days > 7 * most:  # months
+        step = next(s for s in (1, 3, 6) if months / s <= most)
+        starts = [
+            date(first.year + (first.month - 1 + m) // 12, (first.month - 1 + m) % 12 + 1, 1)
+            for m in range(1, months + 1)
+        ]
+        return [(d, d.strftime("%Y-%m")) for d in starts if (d.month - 1) % step == 0]
+    step = 1 if (last - first).days <= most else 7
+    days = [first + timedelta(days=n) for n in range(1, (last - first).days + 1, step)]
+    return [(d, d.isoformat()) for d in days]
 
 
 def verdict_bar_svg(section: StanceSection) -> str:
