@@ -171,7 +171,7 @@ with page_frame("search") as (settings, store):
                 if hit.also_in:
                     copies = ", ".join(reader_link(*parse_paragraph_id(pid), pid) for pid in hit.also_in)
                     st.caption(f"The same text also appears in {copies}.")
-                b1, b2, b3 = st.columns([1, 2, 1])
+                b1, b2 = st.columns([1, 2])
                 if b1.button(
                     "Hide context" if selected else "Context & similar", key=f"select-{hit.paragraph_id}"
                 ):
@@ -179,7 +179,7 @@ with page_frame("search") as (settings, store):
                     sync_url(DEFAULTS)
                     st.rerun()
                 b2.markdown(reader_link(hit.article_id, hit.ordinal))
-                with b3:
+                with b2:
                     citation_control(get_citations(store).cite(hit.paragraph_id), key=f"cite-{hit.rank}")
                 if selected:
                     st.markdown("**Context**")

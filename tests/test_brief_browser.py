@@ -4,7 +4,6 @@ payloads of the test articles (tests/test_browser.py) show as text and never run
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 
 import pytest
@@ -12,9 +11,15 @@ import pytest
 from lib.brief.document import BriefRequest, ClaimsRequest, EventsRequest, PassagesRequest, make_brief
 from lib.brief.render import render_html
 from lib.settings import load_settings
-from tests.browser_fixtures import ensure_chromium
-from tests.conftest import SEEDS
-from tests.test_browser import ARTIFACTS, HANOI, HANOI_CLAIM, IMAGE, SCRIPT, write_payload_articles
+from tests.test_browser import (  # noqa: F401 - `browser`: the browser tests' own Chromium fixture
+    ARTIFACTS,
+    HANOI,
+    HANOI_CLAIM,
+    IMAGE,
+    SCRIPT,
+    browser,
+    payload_index,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -22,16 +27,11 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def payload_brief_file(bundled_index, encoder, tmp_path_factory):
     """The HTML brief of the bundled corpus plus the payload articles, on disk."""
-    from lib.index.build import build_index
     from lib.stance.model import StanceModel
     from lib.store.embedded import EmbeddedStore
 
     workdir = tmp_path_factory.mktemp("payload-brief")
-    user = workdir / "user-corpus"
-    write_payload_articles(user)
-    index = workdir / "index"
-    shutil.copytree(bundled_index, index)
-    build_index([SEEDS, user], index, encoder)
+    index, _ = payload_index(workdir, bundled_index, encoder)
     request = BriefRequest(
         passages=(PassagesRequest("Hanoi summit collapsed sanctions relief", k=3),),
         claims=(ClaimsRequest((HANOI_CLAIM,)),),
@@ -50,21 +50,8 @@ def payload_brief_file(bundled_index, encoder, tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    try:
-        executable = ensure_chromium()
-    except RuntimeError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True)
-        yield browser
-        browser.close()
-
-
-def test_the_html_brief_renders_offline_and_its_payloads_stay_text(payload_brief_file, chromium):
+def test_the_html_brief_renders_offline_and_its_payloads_stay_text(payload_brief_file, request):
+    chromium = request.getfixturevalue("browser")  # tests/test_browser.py's, imported above
     context = chromium.new_context(offline=True, viewport={"width": 1200, "height": 900})
     context.route(lambda url: not url.startswith("file://"), lambda route: route.abort())
     page = context.new_page()

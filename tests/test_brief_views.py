@@ -104,3 +104,12 @@ def test_a_folder_in_the_way_is_an_error_not_damage(tmp_path):
     with pytest.raises(BadInputError, match="DOSSIER_VIEWS"):
         store.views()
     assert (tmp_path / "views.db").is_dir() and store.set_aside is None
+
+
+def test_listing_never_creates_the_file_and_an_unwritable_place_is_a_clear_error(tmp_path):
+    store = ViewStore(tmp_path / "nowhere" / "views.db")
+    assert store.views() == [] and not (tmp_path / "nowhere").exists()
+    (tmp_path / "a-file").write_text("in the way")
+    blocked = ViewStore(tmp_path / "a-file" / "views.db")  # its folder would have to be a file
+    with pytest.raises(BadInputError, match="Cannot use the saved views file .*DOSSIER_VIEWS"):
+        blocked.save("View", "search", "q=x")

@@ -10,6 +10,7 @@ the sources.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from html import escape
 
@@ -24,6 +25,10 @@ VERDICT_COLOURS = {
     "unrelated": "#bdbdbd",
 }
 OTHER_VERDICT_COLOUR = "#90a4ae"
+EVENT_COLUMNS = (("#", True), ("Date", False), ("Event", False), ("Articles", True), ("Sources", False))
+STANCE_COLUMNS = (("Article", False), ("Verdict", False), ("Confidence", True), ("Deciding quotes", False))
+"""Each table's columns: (heading, whether its cells are numbers, aligned right)."""
+NO_QUOTE = "no relevant paragraph"
 CHART_WIDTH = 880
 _STYLE = """
 body { font: 16px/1.5 Georgia, 'Times New Roman', serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
@@ -112,18 +117,17 @@ def _events_html(section: EventsSection) -> str:
     if not section.events:
         parts.append('<p class="remark">No dated event matches these filters.</p>')
         return "\n".join(parts)
-    parts.append(timeline_svg(section))
-    parts.append(
-        "<table><thead><tr><th>#</th><th>Date</th><th>Event</th><th>Articles</th><th>Sources</th></tr>"
-        "</thead><tbody>"
-    )
-    for number, item in enumerate(section.events, 1):
-        e = item.event
-        parts.append(
-            f'<tr><td class="number">{number}</td><td>{escape(e.value)}</td><td>{escape(e.title)}</td>'
-            f'<td class="number">{e.articles}</td><td>{" ".join(_ref(n) for n in item.notes)}</td></tr>'
-        )
-    parts.append("</tbody></table>")
+    rows = [
+        [
+            str(n),
+            escape(i.event.value),
+            escape(i.event.title),
+            str(i.event.articles),
+            " ".join(map(_ref, i.notes)),
+        ]
+        for n, i in enumerate(section.events, 1)
+    ]
+    parts += [timeline_svg(section), _html_table(EVENT_COLUMNS, rows)]
     return "\n".join(parts)
 
 
@@ -133,19 +137,30 @@ def _stance_html(section: StanceSection) -> str:
         _origin_html(section.origin, ""),
         verdict_bar_svg(section),
     ]
-    parts.append(
-        "<table><thead><tr><th>Article</th><th>Verdict</th><th>Confidence</th><th>Deciding quotes</th></tr>"
-        "</thead><tbody>"
-    )
+    rows = []
     for row in section.rows:
         copies = f"<br><small>with its copies: {escape('; '.join(row.copies))}</small>" if row.copies else ""
         quotes = "".join(f"<blockquote>“{escape(q)}” {_ref(n)}</blockquote>" for q, n in row.quotes)
-        parts.append(
-            f"<tr><td>{escape(row.article)}{copies}</td><td>{escape(row.verdict)}</td>"
-            f'<td class="number">{row.confidence:.2f}</td><td>{quotes or "no relevant paragraph"}</td></tr>'
+        rows.append(
+            [escape(row.article) + copies, escape(row.verdict), f"{row.confidence:.2f}", quotes or NO_QUOTE]
         )
-    parts.append("</tbody></table>")
+    parts.append(_html_table(STANCE_COLUMNS, rows))
     return "\n".join(parts)
+
+
+def _html_table(columns: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]) -> str:
+    """A table of cells already written as HTML; `columns` are (heading, numeric?)."""
+    head = "".join(f"<th>{name}</th>" for name, _ in columns)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="number">{cell}</td>' if numeric else f"<td>{cell}</td>"
+            for (_, numeric), cell in zip(columns, row, strict=True)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 # ---- charts (inline SVG) ----------------------------------------------------------------------------
@@ -267,29 +282,25 @@ def render_markdown(brief: Brief) -> str:
         if not section.events:
             lines += ["No dated event matches these filters.", ""]
             continue
-        lines += ["| # | Date | Event | Articles | Sources |", "|---:|---|---|---:|---|"]
-        for number, item in enumerate(section.events, 1):
-            e, refs = item.event, " ".join(f"[{n}]" for n in item.notes)
-            cells = [str(number), escape_markdown(e.value), escape_markdown(e.title), str(e.articles), refs]
-            lines.append(f"| {' | '.join(cells)} |")
-        lines.append("")
+        rows = [
+            [str(n), escape_markdown(i.event.value), escape_markdown(i.event.title), str(i.event.articles)]
+            + [" ".join(f"[{note}]" for note in i.notes)]
+            for n, i in enumerate(section.events, 1)
+        ]
+        lines += [*_markdown_table(EVENT_COLUMNS, rows), ""]
     if brief.stances:
         lines += ["## Stance", ""]
     for stance in brief.stances:
         lines += [f"### “{escape_markdown(stance.claim)}”", ""]
         said = f"From the saved view “{escape_markdown(stance.origin)}”. " if stance.origin else ""
         lines += [f"{said}Verdicts: {escape_markdown(verdict_summary(stance))}.", ""]
-        lines += ["| Article | Verdict | Confidence | Deciding quotes |", "|---|---|---:|---|"]
+        rows = []
         for row in stance.rows:
             copies = f" (with its copies: {escape_markdown('; '.join(row.copies))})" if row.copies else ""
-            quotes = (
-                "; ".join(f"“{escape_markdown(q)}” [{n}]" for q, n in row.quotes) or "no relevant paragraph"
-            )
-            lines.append(
-                f"| {escape_markdown(row.article)}{copies} | {escape_markdown(row.verdict)} | "
-                f"{row.confidence:.2f} | {quotes} |"
-            )
-        lines.append("")
+            quotes = "; ".join(f"“{escape_markdown(q)}” [{n}]" for q, n in row.quotes) or NO_QUOTE
+            article = escape_markdown(row.article) + copies
+            rows.append([article, escape_markdown(row.verdict), f"{row.confidence:.2f}", quotes])
+        lines += [*_markdown_table(STANCE_COLUMNS, rows), ""]
     if brief.passages:
         lines += ["## Passages", ""]
     for passages in brief.passages:
@@ -306,3 +317,10 @@ def render_markdown(brief: Brief) -> str:
     lines += ["", "## Sources", ""]
     lines += [f"- {escape_markdown(source)}" for source in brief.sources]
     return "\n".join(lines) + "\n"
+
+
+def _markdown_table(columns: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]) -> list[str]:
+    """The lines of a table of cells already escaped; `columns` are (heading, numeric?)."""
+    head = "| " + " | ".join(name for name, _ in columns) + " |"
+    rule = "|" + "|".join("---:" if numeric else "---" for _, numeric in columns) + "|"
+    return [head, rule, *("| " + " | ".join(row) + " |" for row in rows)]

@@ -99,7 +99,10 @@ class ViewStore:
         return view
 
     def views(self, user: str | None = "") -> list[SavedView]:
-        """The user's views, newest first (every user's when `user` is None)."""
+        """The user's views, newest first (every user's when `user` is None). Listing never
+        creates the file (a read-only deployment may have none)."""
+        if not self.path.exists():
+            return []
 
         def read(db: sqlite3.Connection) -> list[SavedView]:
             where, args = ("", ()) if user is None else (" WHERE user = ?", (user,))
@@ -133,12 +136,18 @@ class ViewStore:
 
     def _run(self, operation: Callable[[sqlite3.Connection], T]) -> T:
         """Run `operation` in one transaction; a damaged database is set aside and the operation
-        runs again on a new, empty one."""
+        runs again on a new, empty one. A file or folder that cannot be written is a
+        `BadInputError` naming the setting."""
         try:
-            return self._transaction(operation)
-        except DamagedViews as exc:
-            self._set_aside(str(exc))
-            return self._transaction(operation)
+            try:
+                return self._transaction(operation)
+            except DamagedViews as exc:
+                self._set_aside(str(exc))
+                return self._transaction(operation)
+        except OSError as exc:
+            raise BadInputError(
+                f"Cannot use the saved views file {self.path} ({exc}): check DOSSIER_VIEWS."
+            ) from exc
 
     def _transaction(self, operation: Callable[[sqlite3.Connection], T]) -> T:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ def reader_link(article_id: str, ordinal: int | None = None, label: str | None =
 def citation_control(citation: Citation, key: str) -> None:
     """A "Copy citation" popover holding the citation (lib.corpus.citations) as plain text, with
     `st.code`'s copy-to-clipboard button; the same text as the CLI's `--cite`."""
-    with st.popover("Copy citation", icon=":material/format_quote:", key=key):
+    with st.popover("Copy citation", key=key):
         st.code(citation.text, language=None, wrap_lines=True)
 
 
