@@ -102,6 +102,7 @@ class BriefRequest:
 
     @property
     def all_claims(self) -> list[str]:
+        """Every claim asked for (they need the stance model)."""
         return [c for request in self.claims for c in request.claims]
 
 
