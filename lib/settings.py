@@ -86,6 +86,11 @@ class Settings:
         "DOSSIER_READ_ONLY",
         "Refuse uploads, pasted text, metadata edits and deletes (dashboard and CLI): shared deployments.",
     )
+    views_file: Path = _setting(
+        PROJECT_DIR / ".dossier" / "views.db",
+        "DOSSIER_VIEWS",
+        "SQLite file of the saved views (per signed-in user; shared when there is no personal sign-in).",
+    )
 
     @property
     def corpus_dirs(self) -> list[Path]:
@@ -139,6 +144,6 @@ def _convert(default: Any, name: str, raw: str) -> Any:
             return float(raw)
     except ValueError as exc:
         raise BadInputError(f"Setting {name} expects a number, got '{raw}'.") from exc
-    if name.endswith("_dir"):
+    if name.endswith(("_dir", "_file")):
         return Path(raw)
     return raw

@@ -9,12 +9,12 @@ from lib.errors import DossierError
 from lib.stance.verdicts import align_articles, validate_claim
 from lib.text.markup import escape
 from lib.web.frame import page_frame
-from lib.web.loaders import get_proposed_claims, get_stance_model, get_titles, get_verdicts
+from lib.web.loaders import get_citations, get_proposed_claims, get_stance_model, get_titles, get_verdicts
 from lib.web.state import init_state, sync_url
-from lib.web.widgets import download_buttons, reader_link, selected_points
+from lib.web.widgets import citation_control, download_buttons, reader_link, selected_points
 
 with page_frame(
-    "⚖️ Stance",
+    "stance",
     "Who argues what. Verdicts come from a stance classifier trained here on FNC-1 news headlines and ARC "
     "debate posts (not a natural-language-inference model): it is right on about 87 % of FNC-1 pairs but "
     "misses most disagreements; always read the quotes.",
@@ -170,10 +170,14 @@ with page_frame(
                     )
                     if not v.quotes:
                         st.caption("No paragraph of this article is close enough to the claim.")
-                    for q in v.quotes:
+                    for number, q in enumerate(v.quotes):
                         st.markdown(f"> {escape(q['sentence'])}", unsafe_allow_html=True)
                         st.caption(f"{q['label']} {q['confidence']:.2f}")
                         st.markdown(reader_link(q["article_id"], q["ordinal"]))
+                        citation_control(
+                            get_citations(store).cite(q["paragraph_id"], q["sentence"]),
+                            key=f"cite-{v.article_id}-{number}",
+                        )
 
         export = verdicts.assign(
             copies=verdicts["copies"].map(", ".join),

@@ -16,12 +16,12 @@ from lib.timeline.view import (
     source_count,
 )
 from lib.web.frame import page_frame
-from lib.web.loaders import get_timeline, get_titles
+from lib.web.loaders import get_citations, get_timeline, get_titles
 from lib.web.state import init_state, sync_url
-from lib.web.widgets import download_buttons, reader_link, selected_points
+from lib.web.widgets import citation_control, download_buttons, reader_link, selected_points
 
 with page_frame(
-    "🗓️ Timeline",
+    "timeline",
     "Events found in the articles' own time expressions, resolved against each article's publication date.",
 ) as (settings, store):
     articles = store.articles()
@@ -161,8 +161,8 @@ with page_frame(
         found = event_sources(st.session_state["event"], timeline.events, timeline.mentions, articles)
         st.subheader("Who says so")
         columns = st.columns(max(1, min(len(found), 4)))
-        for column, source in zip(
-            columns * (len(found) // len(columns) + 1), found.itertuples(), strict=False
+        for number, (column, source) in enumerate(
+            zip(columns * (len(found) // len(columns) + 1), found.itertuples(), strict=False)
         ):
             with column.container(border=True):
                 st.markdown(f"**{escape(titles.get(source.article_id, source.article_id))}**")
@@ -178,6 +178,8 @@ with page_frame(
                 )
                 st.markdown(escape(source.sentence), unsafe_allow_html=True)
                 st.markdown(reader_link(source.article_id, int(source.ordinal)))
+                citation = get_citations(store).cite(source.paragraph_id, source.sentence)
+                citation_control(citation, key=f"cite-source-{number}")
 
     st.subheader("What each article talks about")
     spans_table = article_spans(articles, timeline.mentions)

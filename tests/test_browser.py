@@ -95,16 +95,24 @@ def xss_server(bundled_index, encoder, tmp_path_factory):
 
     Its index starts as a copy of the session's, so only the payload articles are embedded.
     """
+    workdir = tmp_path_factory.mktemp("xss-server")
+    index, user = payload_index(workdir, bundled_index, encoder)
+    with serve(server_env(SEEDS, index, user), workdir) as server:
+        yield server, index
+
+
+def payload_index(workdir: Path, bundled_index: Path, encoder) -> tuple[Path, Path]:
+    """An index of the bundled corpus plus the payload articles (as the user corpus) in
+    `workdir`, started as a copy of `bundled_index` so only the payload articles are embedded;
+    returns the index and the user corpus folders."""
     from lib.index.build import build_index
 
-    workdir = tmp_path_factory.mktemp("xss-server")
     user = workdir / "user-corpus"
     write_payload_articles(user)
     index = workdir / "index"
     shutil.copytree(bundled_index, index)
     build_index([SEEDS, user], index, encoder)
-    with serve(server_env(SEEDS, index, user), workdir) as server:
-        yield server, index
+    return index, user
 
 
 @pytest.fixture(scope="module")

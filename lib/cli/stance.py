@@ -9,7 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-from lib.cli.common import add_location_options, open_located_store
+from lib.cli.common import add_cite_option, add_location_options, open_located_store
+from lib.corpus.citations import CitationBuilder
 from lib.corpus.titles import article_titles
 from lib.errors import BadInputError
 from lib.index.annotators import stored_copy_groups
@@ -38,6 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar=("LEFT", "RIGHT"),
         help="Instead: pair two articles' paragraphs as agreeing, contradicting or unrelated.",
     )
+    add_cite_option(parser, "quote")
     add_location_options(parser)
     parser.set_defaults(run=run_stance)
     _register_model_commands(sub)
@@ -183,8 +185,13 @@ def run_stance(args: argparse.Namespace) -> int:
         result = score_claims(
             store, encoder, model, claims, groups, progress=lambda done, total: bar.update(1)
         )
+    citations = CitationBuilder(articles, store.paragraphs()) if args.cite else None
     if args.json:
         records = result.verdicts.to_dict("records")
+        if citations is not None:
+            for record in records:
+                for q in record["quotes"]:
+                    q["citation"] = citations.cite(q["paragraph_id"], q["sentence"]).text
         print(json.dumps({"verdicts": records}, ensure_ascii=False, indent=2, default=str))
         return 0
     titles = article_titles(articles, store.paragraphs())
@@ -198,6 +205,8 @@ def run_stance(args: argparse.Namespace) -> int:
                 print(
                     f"      {q['paragraph_id']} [{q['label']} {q['confidence']:.2f}] “{q['sentence'][:200]}”"
                 )
+                if citations is not None:
+                    print(f"        cite: {citations.cite(q['paragraph_id'], q['sentence']).text}")
     print(
         "note: the stance model was trained on FNC-1 news headlines, not on opinion claims; "
         "check the quotes (docs/stance-model.md).",

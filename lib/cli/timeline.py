@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import cast
 
-from lib.cli.common import add_location_options, open_located_store
+from lib.cli.common import add_cite_option, add_location_options, open_located_store
+from lib.corpus.citations import CitationBuilder
 from lib.entities import resolve_names
 from lib.index.annotators import stored_copy_groups
 from lib.timeline.view import (
@@ -39,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="Instead: per article, its publication date and the first and last dates it talks about.",
     )
+    add_cite_option(parser, "event source")
     add_location_options(parser)
     parser.set_defaults(run=run_timeline)
 
@@ -60,10 +63,16 @@ def run_timeline(args: argparse.Namespace) -> int:
         return 0
     filters = TimelineFilters(min_sources=max(1, args.min_sources), show_vague=args.vague, entities=entities)
     events = filter_events(timeline.events, store.articles(), filters).sort_values(["start_date", "value"])
+    citations = CitationBuilder(store.articles(), store.paragraphs()) if args.cite else None
     if args.json:
+        records = events_to_records(events, timeline.mentions)
+        if citations is not None:
+            for record in records:
+                for source in cast(list[dict[str, str]], record["sources"]):
+                    source["citation"] = citations.cite(source["paragraph_id"], source["sentence"]).text
         print(
             json.dumps(
-                {"notes": timeline.notes, "events": events_to_records(events, timeline.mentions)},
+                {"notes": timeline.notes, "events": records},
                 ensure_ascii=False,
                 indent=2,
                 default=str,
@@ -77,6 +86,8 @@ def run_timeline(args: argparse.Namespace) -> int:
         for mention_id in event.mention_ids:
             m = mentions.loc[mention_id]
             print(f"    {m['paragraph_id']:<8} “{m['expression']}”: {m['sentence'][:160]}")
+            if citations is not None:
+                print(f"        cite: {citations.cite(m['paragraph_id'], m['sentence']).text}")
     for note in timeline.notes:
         print(f"note: {note}")
     return 0

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from lib.corpus.citations import CitationBuilder
 from lib.corpus.library import Library, list_articles
 from lib.corpus.titles import article_titles
 from lib.errors import IndexMissingError
@@ -108,6 +109,16 @@ def _titles(generation: str, _store: OpenStore) -> dict[str, str]:
 def get_titles(store: OpenStore) -> dict[str, str]:
     """Display titles by article id (`lib.corpus.titles`), once per index generation."""
     return _titles(store.folder.name, store)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _citations(generation: str, _store: OpenStore) -> CitationBuilder:
+    return CitationBuilder(_store.articles(), _store.paragraphs())
+
+
+def get_citations(store: OpenStore) -> CitationBuilder:
+    """Cites the index's paragraphs (`lib.corpus.citations`), built once per index generation."""
+    return _citations(store.folder.name, store)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -1,5 +1,5 @@
-"""Small pieces every page draws the same way: links to the reader, CSV/JSON downloads, and the
-points clicked in a plotly chart."""
+"""Small pieces every page draws the same way: links to the reader, "Copy citation" controls,
+CSV/JSON downloads, and the points clicked in a plotly chart."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from lib.corpus.citations import Citation
 from lib.text.markup import escape
 from lib.web.state import page_url
 
@@ -16,6 +17,13 @@ def reader_link(article_id: str, ordinal: int | None = None, label: str | None =
     """Markdown for a link that opens the article reader at a paragraph."""
     text = label or (f"Open ¶{ordinal} in the article reader" if ordinal else "Open the article")
     return f"[{escape(text)}]({page_url('reader', article=article_id, p=ordinal)})"
+
+
+def citation_control(citation: Citation, key: str) -> None:
+    """A "Copy citation" popover holding the citation (lib.corpus.citations) as plain text, with
+    `st.code`'s copy-to-clipboard button; the same text as the CLI's `--cite`."""
+    with st.popover("Copy citation", key=key):
+        st.code(citation.text, language=None, wrap_lines=True)
 
 
 def download_buttons(what: str, name: str, table: Any, records: Any, key: str = "download") -> None:
