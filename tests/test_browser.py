@@ -325,9 +325,9 @@ def payload_views(index: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
     """For each page that shows corpus text: the address showing the payload articles, and the
     payload texts it must show literally."""
     from lib.store.embedded import EmbeddedStore
-    from lib.timeline.view import build_timeline
+    from lib.timeline.view import read_timeline
 
-    events = build_timeline(EmbeddedStore(index), None).events
+    events = read_timeline(EmbeddedStore(index)).events
     hanoi = events[events["sentence"].str.contains("Hanoi summit", regex=False)]["event_id"].iloc[0]
     return {
         "home": ("", (f"Hanoi talks collapse {SCRIPT}",)),

@@ -2,7 +2,7 @@ import html
 
 from streamlit.testing.v1 import AppTest
 
-from lib.timeline.view import build_timeline
+from lib.timeline.view import read_timeline
 from tests.conftest import ROOT
 from tests.test_pages import TIMEOUT, texts, url
 
@@ -23,7 +23,7 @@ def test_timeline_opens_with_events_and_article_strip(app_env):
 
 
 def test_selecting_an_event_from_the_url_shows_its_sentences_side_by_side(app_env, bundled_store):
-    events = build_timeline(bundled_store).events
+    events = read_timeline(bundled_store).events
     deadline = events[events["value"] == "2019-12-31"].iloc[0]["event_id"]
     at = timeline_page(event=deadline, lanes="actor", min_sources="2")
     assert not at.exception

@@ -24,7 +24,7 @@ from lib.stance.verdicts import StanceResult, candidate_claims, score_claims
 from lib.store.embedded import CURRENT
 from lib.store.factory import OpenStore, open_store
 from lib.text.embeddings import Encoder, load_encoder
-from lib.timeline.view import Timeline, build_timeline
+from lib.timeline.view import Timeline, read_timeline
 
 
 def page_settings() -> Settings:
@@ -131,13 +131,14 @@ def get_copy_groups(store: OpenStore) -> pd.DataFrame:
     return _copy_groups(store.folder.name, store)
 
 
-@st.cache_data(show_spinner="Merging events across articles…", max_entries=8)
+@st.cache_data(show_spinner="Reading the timeline…", max_entries=8)
 def _timeline(generation: str, copies_once: bool, _store: OpenStore) -> Timeline:
-    return build_timeline(_store, get_copy_groups(_store) if copies_once else None)
+    return read_timeline(_store, copies_once)
 
 
 def get_timeline(store: OpenStore, copies_once: bool) -> Timeline:
-    """The corpus's timeline (`lib.timeline.view`), once per index generation and copy mode."""
+    """The timeline the build stored (`lib.timeline.view.read_timeline`), read once per index
+    generation and copy mode."""
     return _timeline(store.folder.name, copies_once, store)
 
 
