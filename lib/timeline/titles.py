@@ -191,20 +191,21 @@ def event_title(doc: Any, start: int, end: int, max_words: int = 16) -> str:
     object_tokens = _complement(verb, skip)
     if not subject_tokens or not (object_tokens or verb.pos_ == "VERB"):
         return fallback
-    tokens = sorted(
-        {t.i: t for t in [*subject_tokens, *_verb_group(verb), *object_tokens]}.values(), key=lambda t: t.i
-    )
-    if (
-        subject_tokens and subject_tokens[0].i > verb.i
-    ):  # subject after the verb (a noun the clause describes)
-        tokens = [*subject_tokens, *[t for t in tokens if t not in subject_tokens]]
+    # Who, did, what: in that order whatever the sentence's ("..., a spokesman joked" and "the
+    # deal struck at the White House" put the subject or the object first).
+    tokens: list[Any] = []
+    for part in (subject_tokens, _verb_group(verb), object_tokens):
+        tokens.extend(t for t in sorted(part, key=lambda t: t.i) if t not in tokens)
     kept = [t for t in tokens if t.text.strip() and not start <= t.idx < end][:max_words]
     while kept and kept[-1].lower_ in _DANGLING:
         kept.pop()  # "shut off by [July 15]": the date was the preposition's object
     # Neighbouring tokens keep the text's own spacing ("short-range"); others get one space.
+    words = [
+        t.text.lower() if t.is_sent_start and t is not kept[0] and t.pos_ != "PROPN" else t.text for t in kept
+    ]
     title = "".join(
-        t.text_with_ws if nxt is not None and nxt.i == t.i + 1 else t.text + " "
-        for t, nxt in zip(kept, [*kept[1:], None], strict=True)
+        word + (t.whitespace_ if nxt is not None and nxt.i == t.i + 1 else " ")
+        for word, t, nxt in zip(words, kept, [*kept[1:], None], strict=True)
     )
     title = re.sub(r"\s+([,.;:'’)])", r"\1", re.sub(r"\s+", " ", title)).strip(" ,;:-")
     title = re.sub(r"\(\s+", "(", title)
