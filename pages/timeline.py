@@ -12,12 +12,15 @@ from lib.text.markup import escape
 from lib.timeline.view import (
     ARTICLE_LANES_UP_TO,
     CHART_EVENTS,
+    CHART_LANES,
     LANES,
     TimelineFilters,
     article_spans,
     attention,
     background_events,
+    bucket_heights,
     busiest_events,
+    busiest_lanes,
     day_sources,
     default_lanes,
     dense_window,
@@ -33,10 +36,8 @@ from lib.web.loaders import get_timeline, get_titles
 from lib.web.state import init_state, page_url, sync_url
 from lib.web.widgets import download_buttons, reader_link, selected_points
 
-SOURCES_SHOWN = 6
-"""Sentences shown side by side under a key event; the rest are one click away."""
-EVENT_CHOICES = 500
-"""Most events offered in the event picker (those told by most articles); filters narrow it."""
+SOURCES_SHOWN = 6  # sentences shown side by side under a key event; the rest are one click away
+EVENT_CHOICES = 500  # most events offered in the event picker (those told by most articles)
 
 
 def source_cards(found: pd.DataFrame, titles: dict[str, str]) -> None:
@@ -174,7 +175,7 @@ with page_frame(
         )
         figure.add_scatter(
             x=pd.to_datetime(key["day"]),
-            y=key["n_articles"],
+            y=bucket_heights(series, key["day"], unit),
             mode="markers",
             name="key event",
             marker={"symbol": "star", "size": 14, "color": "#c0392b"},
@@ -182,7 +183,7 @@ with page_frame(
             text=key["title"].where(key["title"] != "", key["summary"].str[:80]),
             hovertemplate="%{x|%Y-%m-%d}: %{text}<extra></extra>",
         )
-        pad = timedelta(days=1 if unit == "day" else 7)
+        pad = timedelta(days=2 if unit == "day" else 10)
         figure.update_layout(
             height=300,
             margin={"t": 40, "b": 20},
@@ -233,12 +234,15 @@ with page_frame(
         )
         st.stop()
     drawn = busiest_events(events)
-    rows = plot_rows(drawn, articles, st.session_state["lanes"])
+    every_row = plot_rows(drawn, articles, st.session_state["lanes"])
+    rows = busiest_lanes(every_row)
+    left_out = []
     if len(drawn) < len(events):
-        st.caption(
-            f"The chart draws the {CHART_EVENTS} events told by most articles of the {len(events):,} that "
-            "match; the filters narrow it."
-        )
+        left_out.append(f"the {CHART_EVENTS} events told by most articles of the {len(events):,} that match")
+    if rows["lane"].nunique() < every_row["lane"].nunique():
+        left_out.append(f"the {CHART_LANES} busiest of {every_row['lane'].nunique():,} lanes")
+    if left_out:
+        st.caption(f"The chart draws {' and '.join(left_out)}; the filters narrow it.")
     if not rows.empty:
         spans = px.timeline(
             rows,
@@ -263,9 +267,8 @@ with page_frame(
         for trace in markers.data:
             trace.showlegend = False
             spans.add_trace(trace)
-        lanes_shown = rows["lane"].nunique()
         spans.update_layout(
-            height=160 + 28 * min(lanes_shown, 30),
+            height=160 + 28 * rows["lane"].nunique(),
             title="Events (click a marker to see its sources)",
             xaxis_title=None,
             yaxis_title=None,

@@ -23,6 +23,8 @@ ARTICLE_LANES_UP_TO = 12
 """Beyond this many articles, one lane per article is unreadable: lanes go by outlet (or actor)."""
 CHART_EVENTS = 300
 """Most events drawn in the lanes chart (the ones told by most articles); filters narrow it."""
+CHART_LANES = 20
+"""Most lanes drawn (those holding most events): more are unreadable; filters narrow them."""
 SOURCE_COLUMNS = [
     "article_id",
     "title",
@@ -196,6 +198,13 @@ def plot_rows(events: pd.DataFrame, articles: pd.DataFrame, lanes: Lanes) -> pd.
     )
 
 
+def busiest_lanes(rows: pd.DataFrame, limit: int = CHART_LANES) -> pd.DataFrame:
+    """The `plot_rows` of the `limit` lanes holding most events (ties: alphabetical)."""
+    counts = rows.groupby("lane")["event_id"].nunique()
+    kept = counts.sort_index().sort_values(ascending=False, kind="stable").index[:limit]
+    return rows[rows["lane"].isin(kept)].reset_index(drop=True)
+
+
 def key_events(
     dates: pd.DataFrame, k: int | None = None, since: date | None = None, until: date | None = None
 ) -> pd.DataFrame:
@@ -236,6 +245,14 @@ def attention(dates: pd.DataFrame, since: date, until: date) -> tuple[pd.DataFra
         named.groupby(bucket.to_numpy())["n_articles"].sum().rename_axis("day").reset_index(name="articles")
     )
     return series, unit
+
+
+def bucket_heights(series: pd.DataFrame, days: pd.Series, unit: str) -> list[int]:
+    """The height of the `attention` bar each day falls in (to mark key events on their bar)."""
+    stamps = pd.to_datetime(days)
+    buckets = stamps - pd.to_timedelta(stamps.dt.weekday, unit="D") if unit == "week" else stamps
+    heights = dict(zip(series["day"], series["articles"], strict=True))
+    return [int(heights.get(b, 0)) for b in buckets]
 
 
 def dense_window(dates: pd.DataFrame, share: float = 0.9) -> tuple[date, date] | None:
