@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
             )
     table = pd.DataFrame(rows)
     mean = table.mean(numeric_only=True)
-    table.loc[len(table)] = {"topic": "mean", "timeline": "", **mean.to_dict()}
+    table = pd.concat([table, pd.DataFrame([{"topic": "mean", "timeline": "", **mean.to_dict()}])])
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     gap = mean["Date-F1"] - mean["PubCount"]
     print(
