@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -47,23 +48,33 @@ CACHE = ROOT / ".dossier" / "bench" / "t17"
 EVENT_STEPS = ("events", "dates")
 
 
-def page_draws(corpus: Path, index: Path, model: str) -> tuple[float, float]:
-    """Seconds for the Timeline page's first draw in a fresh process state and a second, cached
-    one (AppTest of pages/timeline.py on this index)."""
-    from streamlit.testing.v1 import AppTest
+PAGE_DRAWS = """
+import sys, time
+from streamlit.testing.v1 import AppTest
+seconds = []
+for _ in range(2):
+    at = AppTest.from_file(sys.argv[1], default_timeout=600)
+    began = time.perf_counter()
+    at.run()
+    seconds.append(time.perf_counter() - began)
+    assert not at.exception, at.exception
+print(*seconds)
+"""
 
-    os.environ.update(
-        DOSSIER_CORPUS=str(corpus), DOSSIER_INDEX=str(index), DOSSIER_USER_CORPUS=str(index / "none"),
-        DOSSIER_MODEL=model,
+
+def page_draws(corpus: Path, index: Path, model: str) -> tuple[float, float]:
+    """Seconds for the Timeline page's first draw (cold caches) and a second, cached one: AppTest
+    of pages/timeline.py on this index, in a fresh interpreter (as a new server process)."""
+    env = os.environ | {
+        "DOSSIER_CORPUS": str(corpus), "DOSSIER_INDEX": str(index),
+        "DOSSIER_USER_CORPUS": str(index / "none"), "DOSSIER_MODEL": model,
+    }  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", PAGE_DRAWS, str(ROOT / "pages" / "timeline.py")],
+        env=env, cwd=ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    seconds = []
-    for _ in range(2):
-        at = AppTest.from_file(str(ROOT / "pages" / "timeline.py"), default_timeout=600)
-        began = time.perf_counter()
-        at.run()
-        seconds.append(time.perf_counter() - began)
-        assert not at.exception, at.exception
-    return seconds[0], seconds[1]
+    first, cached = (float(x) for x in done.stdout.split()[-2:])
+    return first, cached
 
 
 def real_collection(topic: str) -> None:

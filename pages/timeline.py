@@ -25,16 +25,15 @@ from lib.timeline.view import (
     default_lanes,
     dense_window,
     event_sources,
-    events_to_records,
     filter_events,
     key_events,
     plot_rows,
     source_count,
 )
 from lib.web.frame import page_frame
-from lib.web.loaders import get_timeline, get_titles
+from lib.web.loaders import get_events_export, get_timeline, get_titles
 from lib.web.state import init_state, page_url, sync_url
-from lib.web.widgets import download_buttons, reader_link, selected_points
+from lib.web.widgets import download_texts, reader_link, selected_points
 
 SOURCES_SHOWN = 6  # sentences shown side by side under a key event; the rest are one click away
 EVENT_CHOICES = 500  # most events offered in the event picker (those told by most articles)
@@ -350,14 +349,9 @@ with page_frame(
         )
         st.plotly_chart(span_figure, key="article_spans")
 
-    download_buttons(
+    download_texts(
         "events",
         "events",
-        lambda: events.drop(columns=["mention_ids"]).assign(
-            articles=events["articles"].map(", ".join),
-            actors=events["actors"].map(", ".join),
-            entities=events["entities"].map(", ".join),
-        ),
-        lambda: events_to_records(events, timeline.mentions),
+        *get_events_export(store, bool(st.session_state["copies"]), filters),
         key="download_events",
     )

@@ -321,6 +321,15 @@ def article_spans(articles: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFram
     return out[columns].reset_index(drop=True)
 
 
+def events_for_export(events: pd.DataFrame) -> pd.DataFrame:
+    """Events as flat rows for a CSV: list cells joined with commas, mention ids left out."""
+    return events.drop(columns=["mention_ids"]).assign(
+        articles=events["articles"].map(", ".join),
+        actors=events["actors"].map(", ".join),
+        entities=events["entities"].map(", ".join),
+    )
+
+
 def events_to_records(events: pd.DataFrame, mentions: pd.DataFrame) -> list[dict[str, object]]:
     """Events with their source mentions, ready for JSON export."""
     by_id = mentions.set_index("mention_id") if len(mentions) else mentions

@@ -8,6 +8,7 @@ also runs on its own, as `AppTest.from_file("pages/x.py")` does.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +25,14 @@ from lib.stance.verdicts import StanceResult, candidate_claims, score_claims
 from lib.store.embedded import CURRENT
 from lib.store.factory import OpenStore, open_store
 from lib.text.embeddings import Encoder, load_encoder
-from lib.timeline.view import Timeline, read_timeline
+from lib.timeline.view import (
+    Timeline,
+    TimelineFilters,
+    events_for_export,
+    events_to_records,
+    filter_events,
+    read_timeline,
+)
 
 
 def page_settings() -> Settings:
@@ -140,6 +148,24 @@ def get_timeline(store: OpenStore, copies_once: bool) -> Timeline:
     """The timeline the build stored (`lib.timeline.view.read_timeline`), read once per index
     generation and copy mode."""
     return _timeline(store.folder.name, copies_once, store)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _events_export(
+    generation: str, copies_once: bool, filters: TimelineFilters, _store: OpenStore
+) -> tuple[str, str]:
+    timeline = get_timeline(_store, copies_once)
+    events = filter_events(timeline.events, _store.articles(), filters)
+    records = events_to_records(events, timeline.mentions)
+    return events_for_export(events).to_csv(index=False), json.dumps(
+        records, ensure_ascii=False, indent=2, default=str
+    )
+
+
+def get_events_export(store: OpenStore, copies_once: bool, filters: TimelineFilters) -> tuple[str, str]:
+    """The filtered events as CSV and JSON text (`lib.timeline.view`), written once per index
+    generation, copy mode and filters: thousands of events are not serialised on every rerun."""
+    return _events_export(store.folder.name, copies_once, filters, store)
 
 
 @st.cache_resource(show_spinner="Loading the stance model…")

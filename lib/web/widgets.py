@@ -4,10 +4,8 @@ points clicked in a plotly chart."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from lib.text.markup import escape
@@ -20,36 +18,28 @@ def reader_link(article_id: str, ordinal: int | None = None, label: str | None =
     return f"[{escape(text)}]({page_url('reader', article=article_id, p=ordinal)})"
 
 
-def download_buttons(
-    what: str,
-    name: str,
-    table: pd.DataFrame | Callable[[], pd.DataFrame],
-    records: Any,
-    key: str = "download",
-) -> None:
+def download_buttons(what: str, name: str, table: Any, records: Any, key: str = "download") -> None:
     """CSV and JSON download buttons side by side: `table` (a DataFrame, flat cells) as
     `dossier-<name>.csv`, `records` (anything JSON can hold, nested sources kept) as
-    `dossier-<name>.json`; widget keys `<key>_csv` and `<key>_json`. Either may be given as a
-    function, called only when its button is clicked (for exports of thousands of rows)."""
+    `dossier-<name>.json`; widget keys `<key>_csv` and `<key>_json`."""
+    download_texts(
+        what,
+        name,
+        table.to_csv(index=False),
+        json.dumps(records, ensure_ascii=False, indent=2, default=str),
+        key,
+    )
+
+
+def download_texts(what: str, name: str, csv_text: str, json_text: str, key: str = "download") -> None:
+    """The same buttons for exports already written out (e.g. cached by a loader)."""
     left, right = st.columns(2)
     left.download_button(
-        f"Download {what} (CSV)",
-        (lambda: table().to_csv(index=False)) if callable(table) else table.to_csv(index=False),
-        f"dossier-{name}.csv",
-        "text/csv",
-        key=f"{key}_csv",
+        f"Download {what} (CSV)", csv_text, f"dossier-{name}.csv", "text/csv", key=f"{key}_csv"
     )
     right.download_button(
-        f"Download {what} (JSON)",
-        (lambda: _json(records())) if callable(records) else _json(records),
-        f"dossier-{name}.json",
-        "application/json",
-        key=f"{key}_json",
+        f"Download {what} (JSON)", json_text, f"dossier-{name}.json", "application/json", key=f"{key}_json"
     )
-
-
-def _json(records: Any) -> str:
-    return json.dumps(records, ensure_ascii=False, indent=2, default=str)
 
 
 def selected_points(chart_event: Any) -> list[dict[str, Any]]:
