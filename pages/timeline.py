@@ -15,7 +15,6 @@ from lib.timeline.view import (
     CHART_LANES,
     LANES,
     TimelineFilters,
-    article_spans,
     attention,
     background_events,
     bucket_heights,
@@ -203,7 +202,7 @@ with page_frame(
             with st.expander(f"**{row.day}** · {escape(what)} · {count}"):
                 if row.summary:
                     st.markdown(f"“{escape(row.summary)}”", unsafe_allow_html=True)
-                found = day_sources(row.day, timeline.mentions, articles)
+                found = day_sources(row.day, timeline.days, articles)
                 source_cards(found.head(SOURCES_SHOWN), titles)
                 more = len(found) - SOURCES_SHOWN
                 if more > 0 or row.event_id:
@@ -312,7 +311,7 @@ with page_frame(
         source_cards(found, titles)
 
     st.subheader("What each article talks about")
-    spans_table = article_spans(articles, timeline.mentions)
+    spans_table = timeline.spans
     strip = spans_table.dropna(subset=["first_date"])
     if len(strip) > 30:
         st.dataframe(

@@ -61,6 +61,10 @@ class Timeline:
     events: pd.DataFrame
     dates: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    days: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The mentions naming one calendar day (`day_mentions`), with their paragraph `ordinal`."""
+    spans: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """`article_spans`: what each article talks about."""
 
 
 def read_timeline(store: Store, copies_once: bool = False) -> Timeline:
@@ -70,7 +74,17 @@ def read_timeline(store: Store, copies_once: bool = False) -> Timeline:
     events = store.table("events")
     if copies_once and "n_stories" in events.columns:
         events = events.assign(n_articles=events["n_stories"])
-    return Timeline(mentions, events, store.table("dates"), corpus_notes(store.articles(), mentions))
+    articles = store.articles()
+    days = day_mentions(mentions) if len(mentions) else mentions.assign(day="")
+    days = days.assign(ordinal=paragraph_ordinals(days["paragraph_id"]) if len(days) else 0)
+    return Timeline(
+        mentions,
+        events,
+        store.table("dates"),
+        corpus_notes(articles, mentions),
+        days,
+        article_spans(articles, mentions),
+    )
 
 
 def source_count(articles: list[str], stories: int) -> str:
@@ -214,13 +228,12 @@ def key_events(
     return top_key_dates(dates, k, since.isoformat() if since else None, until.isoformat() if until else None)
 
 
-def day_sources(day: str, mentions: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
-    """The sentences naming one day, one per article (its first), with where each came from
-    (`SOURCE_COLUMNS`), latest-published first: the sources of a key event."""
-    named = day_mentions(mentions)
-    own = named[named["day"] == day]
-    own = own.assign(ordinal=paragraph_ordinals(own["paragraph_id"]))
-    own = own.sort_values(["article_id", "ordinal", "start"]).drop_duplicates("article_id")
+def day_sources(day: str, days: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """The sentences naming one day (`days`: `Timeline.days`), one per article (its first), with
+    where each came from (`SOURCE_COLUMNS`), latest-published first: a key event's sources."""
+    own = (
+        days[days["day"] == day].sort_values(["article_id", "ordinal", "start"]).drop_duplicates("article_id")
+    )
     own = own.drop(columns=["published"], errors="ignore").merge(
         articles[["article_id", "title", "source", "published"]], on="article_id", how="left"
     )

@@ -139,14 +139,15 @@ def get_copy_groups(store: OpenStore) -> pd.DataFrame:
     return _copy_groups(store.folder.name, store)
 
 
-@st.cache_data(show_spinner="Reading the timeline…", max_entries=8)
+@st.cache_resource(show_spinner="Reading the timeline…", max_entries=8)
 def _timeline(generation: str, copies_once: bool, _store: OpenStore) -> Timeline:
     return read_timeline(_store, copies_once)
 
 
 def get_timeline(store: OpenStore, copies_once: bool) -> Timeline:
     """The timeline the build stored (`lib.timeline.view.read_timeline`), read once per index
-    generation and copy mode."""
+    generation and copy mode and shared by sessions as it is (`cache_resource`: tens of
+    thousands of mentions are not copied on every rerun; nothing changes it)."""
     return _timeline(store.folder.name, copies_once, store)
 
 
