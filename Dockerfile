@@ -22,9 +22,10 @@ RUN pip install -r requirements.txt
 
 COPY --chown=10001:10001 . .
 
-# The index and the user's added articles live in /data: mount a volume there to keep them.
+# The index, the user's added articles and the saved views live in /data: mount a volume there to keep them.
 ENV DOSSIER_INDEX=/data/index \
     DOSSIER_USER_CORPUS=/data/user-corpus \
+    DOSSIER_VIEWS=/data/views.db \
     DOSSIER_MILVUS_URI=/data/milvus.db \
     STREAMLIT_SERVER_FILE_WATCHER_TYPE=none
 

@@ -56,15 +56,15 @@ def about_facts(
         Fact("spaCy model", spacy),
         Fact("Stance model", stance),
         Fact("Store", store),
-        Fact("Index built", _when(str(index_meta.get("built_at", ""))) if built else NOT_BUILT),
+        Fact("Index built", when_utc(str(index_meta.get("built_at", ""))) if built else NOT_BUILT),
         Fact("Sign-in", {"oidc": "OpenID Connect", "password": "shared password"}.get(access, "none (open)")),
         Fact("Corpus changes", "read-only" if read_only else "allowed"),
     ]
 
 
-def _when(built_at: str) -> str:
-    """ISO time as "2026-11-23 07:55 UTC" (the index records UTC)."""
-    return built_at[:16].replace("T", " ") + " UTC" if built_at else "unknown"
+def when_utc(iso_time: str) -> str:
+    """An ISO time in UTC as "2026-11-23 07:55 UTC" (the index records UTC); "unknown" when empty."""
+    return iso_time[:16].replace("T", " ") + " UTC" if iso_time else "unknown"
 
 
 def stance_metadata(model_dir: Path) -> dict[str, Any]:

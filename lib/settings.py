@@ -91,6 +91,11 @@ class Settings:
         "DOSSIER_READ_ONLY",
         "Refuse uploads, pasted text, metadata edits and deletes (dashboard and CLI): shared deployments.",
     )
+    views_file: Path = _setting(
+        PROJECT_DIR / ".dossier" / "views.db",
+        "DOSSIER_VIEWS",
+        "SQLite file of the saved views (per signed-in user; shared when there is no personal sign-in).",
+    )
 
     @property
     def corpus_dirs(self) -> list[Path]:
@@ -144,6 +149,6 @@ def _convert(default: Any, name: str, raw: str) -> Any:
             return float(raw)
     except ValueError as exc:
         raise BadInputError(f"Setting {name} expects a number, got '{raw}'.") from exc
-    if name.endswith("_dir") or isinstance(default, Path):
+    if name.endswith(("_dir", "_file")) or isinstance(default, Path):
         return Path(raw)
     return raw

@@ -17,7 +17,7 @@ from lib.web.loaders import get_copy_groups, get_store, library_articles
 from lib.web.state import init_state, sync_url
 from lib.web.widgets import download_buttons
 
-with page_frame("🗂️ Corpus", needs_index=False) as (settings, _):
+with page_frame("corpus", needs_index=False) as (settings, _):
     library = Library.from_settings(settings)
     locked = is_read_only(settings)
     if locked:

@@ -11,7 +11,7 @@ from lib.web.state import init_state, page_url, sync_url
 from lib.web.widgets import download_buttons, reader_link, selected_points
 
 with page_frame(
-    "👥 Entities",
+    "entities",
     "People, places, organisations and groups named in the articles (spaCy, offline), with spelling "
     "variants and, within an article, a person's short name (“Kim”, “Trump”) counted as one.",
 ) as (settings, store):

@@ -1,4 +1,5 @@
-"""Home: what the corpus holds, and whether the index is ready."""
+"""Home: what the corpus holds, the saved views and a brief made from them, and whether the index
+is ready."""
 
 import plotly.express as px
 import streamlit as st
@@ -6,6 +7,7 @@ import streamlit as st
 from lib.errors import DossierError
 from lib.overview import corpus_overview
 from lib.text.markup import escape
+from lib.web.brief import brief_ui, saved_views_ui
 from lib.web.frame import build_with_progress, page_frame, ready_store
 from lib.web.gate import shown_message, shown_path
 from lib.web.loaders import current_status, get_titles
@@ -13,7 +15,7 @@ from lib.web.state import page_url
 from lib.web.widgets import download_buttons, reader_link, selected_points
 
 with page_frame(
-    "🗂️ Dossier",
+    "",
     "Understand a corpus of news articles: what happened when, where it is discussed, who argues what.",
     needs_index=False,
 ) as (settings, store):
@@ -76,6 +78,10 @@ with page_frame(
         missing = len(table) - len(dated)
         if missing:
             st.caption(f"{missing} article(s) have no known publication date and are not on the chart.")
+
+    views = saved_views_ui(settings)
+    if store is not None:
+        brief_ui(settings, store, views)
 
     st.subheader("Index")
     try:

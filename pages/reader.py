@@ -10,7 +10,7 @@ from lib.web.frame import page_frame
 from lib.web.loaders import get_titles
 from lib.web.state import init_state, sync_url
 
-with page_frame("📰 Article reader") as (settings, store):
+with page_frame("reader") as (settings, store):
     articles = store.articles()
     titles = get_titles(store)
     DEFAULTS = {"article": next(iter(titles), ""), "p": 0, "q": ""}

@@ -12,11 +12,11 @@ from lib.search import context, hits_to_records, more_like_this, search
 from lib.store.base import SearchFilters
 from lib.text.markup import escape, highlight
 from lib.web.frame import page_frame
-from lib.web.loaders import get_copy_groups, get_encoder, get_entities, get_titles
+from lib.web.loaders import get_citations, get_copy_groups, get_encoder, get_entities, get_titles
 from lib.web.state import init_state, sync_url
-from lib.web.widgets import download_buttons, reader_link, selected_points
+from lib.web.widgets import citation_control, download_buttons, reader_link, selected_points
 
-with page_frame("🔎 Search") as (settings, store):
+with page_frame("search") as (settings, store):
     articles = store.articles()
     titles = get_titles(store)
     sources = sorted(s for s in articles["source"].unique() if s)
@@ -179,6 +179,8 @@ with page_frame("🔎 Search") as (settings, store):
                     sync_url(DEFAULTS)
                     st.rerun()
                 b2.markdown(reader_link(hit.article_id, hit.ordinal))
+                with b2:
+                    citation_control(get_citations(store).cite(hit.paragraph_id), key=f"cite-{hit.rank}")
                 if selected:
                     st.markdown("**Context**")
                     for para in context(store, hit.paragraph_id).itertuples():

@@ -18,9 +18,9 @@ from lib.stance.matrix import (
 from lib.stance.verdicts import NOT_ADDRESSED, NOT_CLEAR, validate_claim
 from lib.text.markup import escape
 from lib.web.frame import page_frame
-from lib.web.loaders import get_pair_model, get_proposed_claims, get_titles, get_verdicts
+from lib.web.loaders import get_citations, get_pair_model, get_proposed_claims, get_titles, get_verdicts
 from lib.web.state import init_state, sync_url
-from lib.web.widgets import download_buttons, reader_link, selected_points
+from lib.web.widgets import citation_control, download_buttons, reader_link, selected_points
 
 PROPOSALS_ON_ARRIVAL = 4
 CARDS_PER_ROW = 3
@@ -34,7 +34,7 @@ COLOURS = {
 }
 
 with page_frame(
-    "⚖️ Stance",
+    "stance",
     "Who argues what. Each verdict is decided by the article's sentences that speak to the claim, read by a "
     "small cross-encoder trained here on FNC-1 news headlines and ARC debate posts (not a general reasoning "
     "model): it says “not clear” below its calibrated threshold and “not addressed” when no sentence names "
@@ -169,10 +169,14 @@ with page_frame(
                 st.markdown(f"<span style='{style}'>{label}</span>{probability}", unsafe_allow_html=True)
                 if v["verdict"] == NOT_ADDRESSED:
                     st.caption("No sentence of this article names what the claim is about.")
-                for q in v["quotes"]:
+                for number, q in enumerate(v["quotes"]):
                     st.markdown(f"> {escape(q['sentence'])}", unsafe_allow_html=True)
                     st.caption(f"{q['stance']} {q['probability']:.2f} · ¶{q['ordinal']}")
                     st.markdown(reader_link(q["article_id"], q["ordinal"]))
+                    citation_control(
+                        get_citations(store).cite(q["paragraph_id"], q["sentence"]),
+                        key=f"cite-{v['article_id']}-{number}",
+                    )
 
         if cell:
             claim = todo[int(index)]

@@ -74,12 +74,14 @@ def free_port() -> int:
 
 
 def server_env(corpus: Path, index: Path, user_corpus: Path) -> dict[str, str]:
-    """This process's environment with Dossier's settings replaced (none inherited)."""
+    """This process's environment with Dossier's settings replaced (none inherited; the saved
+    views beside the user corpus folder, never the developer's own)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
     env.update(
         DOSSIER_CORPUS=str(corpus),
         DOSSIER_INDEX=str(index),
         DOSSIER_USER_CORPUS=str(user_corpus),
+        DOSSIER_VIEWS=str(user_corpus.parent / "views.db"),
         PYTHONUNBUFFERED="1",
     )
     return env

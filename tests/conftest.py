@@ -90,8 +90,10 @@ def corpus_copy(tmp_path) -> Path:
 
 
 @pytest.fixture
-def app_env(monkeypatch, bundled_index):
-    """Point the pages at the session's prebuilt index of the bundled corpus."""
+def app_env(monkeypatch, bundled_index, tmp_path):
+    """Point the pages at the session's prebuilt index of the bundled corpus, and at a saved-views
+    file of the test's own."""
     monkeypatch.setenv("DOSSIER_CORPUS", str(SEEDS))
     monkeypatch.setenv("DOSSIER_INDEX", str(bundled_index))
     monkeypatch.setenv("DOSSIER_USER_CORPUS", str(bundled_index / "no-user-corpus"))
+    monkeypatch.setenv("DOSSIER_VIEWS", str(tmp_path / "views.db"))

@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("lib.timeline",),
     ("lib.stance",),
     ("lib.index",),
-    ("lib.search", "lib.overview", "lib.reader", "lib.about", "lib.access"),
+    ("lib.search", "lib.overview", "lib.reader", "lib.about", "lib.access", "lib.brief"),
     ("lib.web", "lib.cli"),
     ("lib.__main__",),
 ]

@@ -32,6 +32,16 @@ def add_location_options(parser: argparse.ArgumentParser, build_option: bool = T
         )
 
 
+def add_cite_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """`--cite`: print each of `what` with its citation (lib.corpus.citations), as the pages'
+    "Copy citation" control gives it (in --json, a `citation` field)."""
+    parser.add_argument(
+        "--cite",
+        action="store_true",
+        help=f"Also print each {what}'s citation: outlet, title, date, URL, paragraph and quote.",
+    )
+
+
 def located_settings(args: argparse.Namespace, **overrides: object) -> Settings:
     """The settings with `--corpus`/`--index` (and any other given options) applied."""
     return load_settings(corpus_dir=args.corpus, index_dir=args.index, **overrides)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from lib.cli.common import (
+    add_cite_option,
     add_location_options,
     located_settings,
     open_located_store,
@@ -16,6 +17,7 @@ from lib.cli.common import (
     print_build_report,
     progress_bar,
 )
+from lib.corpus.citations import CitationBuilder
 from lib.corpus.titles import article_titles
 from lib.entities import paragraphs_with, resolve_names
 from lib.index.annotators import stored_copy_groups
@@ -63,6 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="Show passages repeated by copies of the same story separately.",
     )
+    add_cite_option(search, "hit")
     _corpus_options(search)
     search.set_defaults(run=run_search)
 
@@ -121,6 +124,7 @@ def run_search(args: argparse.Namespace) -> int:
         min_similarity=settings.min_similarity,
         groups=None if args.all_copies else stored_copy_groups(store),
     )
+    citations = CitationBuilder(store.articles(), store.paragraphs()) if args.cite else None
     if args.json:
         keep = [
             "rank",
@@ -134,6 +138,9 @@ def run_search(args: argparse.Namespace) -> int:
             "also_in",
         ]
         records = [{k: r[k] for k in keep} for r in hits_to_records(result.hits)]
+        if citations is not None:
+            for record in records:
+                record["citation"] = citations.cite(str(record["paragraph_id"])).text
         print(
             json.dumps(
                 {"query": result.query, "notes": result.notes, "hits": records}, ensure_ascii=False, indent=2
@@ -147,4 +154,6 @@ def run_search(args: argparse.Namespace) -> int:
         where = f" · {hit.source or '?'} · {hit.published or 'date unknown'}" if hit.title else ""
         print(f"{hit.rank:>2}. [{hit.score:.4f}] {hit.paragraph_id}  {titles[hit.article_id]}{where}")
         print(f"    {hit.text[:300]}{'…' if len(hit.text) > 300 else ''}")
+        if citations is not None:
+            print(f"    cite: {citations.cite(hit.paragraph_id).text}")
     return 0

@@ -11,10 +11,10 @@ import argparse
 import os
 import sys
 
-from lib.cli import entities, index, library, reader, stance, timeline, timex
+from lib.cli import brief, entities, index, library, reader, stance, timeline, timex
 from lib.errors import DossierError
 
-COMMAND_GROUPS = (index, reader, timex, timeline, stance, library, entities)
+COMMAND_GROUPS = (index, reader, timex, timeline, stance, library, entities, brief)
 """Each registers its commands, in this order (the order `python -m lib --help` lists them)."""
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib.cli.common import add_location_options, open_located_store, progress_bar
+from lib.cli.common import add_cite_option, add_location_options, open_located_store, progress_bar
+from lib.corpus.citations import CitationBuilder
 from lib.corpus.titles import article_titles
 from lib.errors import BadInputError
 from lib.index.annotators import stored_copy_groups
@@ -47,6 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar=("LEFT", "RIGHT"),
         help="Instead: pair two articles' paragraphs as agreeing, contradicting or unrelated.",
     )
+    add_cite_option(parser, "quote")
     add_location_options(parser)
     parser.set_defaults(run=run_stance)
     _register_model_commands(sub)
@@ -273,8 +275,13 @@ def run_stance(args: argparse.Namespace) -> int:
     groups = stored_copy_groups(store)
     with progress_bar("Scoring claims") as progress:
         result = score_claims(store, encoder, model, claims, groups, progress=progress)
+    citations = CitationBuilder(store.articles(), store.paragraphs()) if args.cite else None
     if args.json:
         records = result.verdicts.to_dict("records")
+        if citations is not None:
+            for record in records:
+                for q in record["quotes"]:
+                    q["citation"] = citations.cite(q["paragraph_id"], q["sentence"]).text
         print(json.dumps({"verdicts": records}, ensure_ascii=False, indent=2, default=str))
         return 0
     titles = article_titles(store.articles(), store.paragraphs())
@@ -286,6 +293,8 @@ def run_stance(args: argparse.Namespace) -> int:
             print(f"  {v.article_id} {titles[v.article_id][:60]}{copies}: {v.verdict.upper()}{confidence}")
             for q in v.quotes:
                 print(f"      {q['paragraph_id']} [{q['stance']} {q['probability']:.2f}] “{q['sentence']}”")
+                if citations is not None:
+                    print(f"        cite: {citations.cite(q['paragraph_id'], q['sentence']).text}")
     print(
         f"note: verdicts below {model.threshold:.2f} calibrated probability are NOT CLEAR; "
         "the model was trained on news headlines and debate posts: read the quotes (docs/stance-model.md).",

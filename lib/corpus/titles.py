@@ -21,16 +21,21 @@ def display_title(title: str, source: str = "", published: str = "", lead: str =
     return f"{label} {NO_TITLE}" if label else NO_TITLE
 
 
+def lead_texts(articles: pd.DataFrame, paragraphs: pd.DataFrame | None = None) -> dict[str, str]:
+    """Each article's opening text, for naming an untitled one: its first body paragraph in
+    `paragraphs` (or, for articles not indexed yet, their text)."""
+    if paragraphs is None and "text" in articles.columns:  # files not indexed yet: their raw text
+        return dict(zip(articles["article_id"], articles["text"].fillna(""), strict=True))
+    if paragraphs is not None and not paragraphs.empty:
+        body = paragraphs[paragraphs["kind"] == "body"].sort_values(["article_id", "ordinal"])
+        return body.drop_duplicates("article_id").set_index("article_id")["text"].to_dict()
+    return {}
+
+
 def article_titles(articles: pd.DataFrame, paragraphs: pd.DataFrame | None = None) -> dict[str, str]:
     """Display titles by article id, in corpus order (for pickers, labels and commands); an
-    untitled article's first words come from its first body paragraph in `paragraphs` (or, for
-    articles not indexed yet, from their text)."""
-    leads: dict[str, str] = {}
-    if paragraphs is None and "text" in articles.columns:  # files not indexed yet: their raw text
-        leads = dict(zip(articles["article_id"], articles["text"].fillna(""), strict=True))
-    elif paragraphs is not None and not paragraphs.empty:
-        body = paragraphs[paragraphs["kind"] == "body"].sort_values(["article_id", "ordinal"])
-        leads = body.drop_duplicates("article_id").set_index("article_id")["text"].to_dict()
+    untitled article's first words come from `lead_texts`."""
+    leads = lead_texts(articles, paragraphs)
     return {
         a: display_title(t, s, p, leads.get(a, ""))
         for a, t, s, p in zip(

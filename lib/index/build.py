@@ -23,7 +23,7 @@ from lib.corpus.load import LoadProblem, load_corpus
 from lib.corpus.paragraphs import split_corpus
 from lib.corpus.published import fill_publication_dates
 from lib.errors import BadInputError, IndexCorruptError, IndexMissingError
-from lib.index.annotators import ANNOTATORS, CORPUS_TABLES, Annotator
+from lib.index.annotators import ANNOTATORS, Annotator, CorpusInputs, corpus_tables_for
 from lib.store.embedded import EmbeddedStore, write_generation
 from lib.text.embeddings import Encoder
 
@@ -48,6 +48,9 @@ class BuildReport:
     corpus_version: str
     problems: list[LoadProblem] = field(default_factory=list)
     rebuilt_because: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per step: `analyses` (splitting, embedding, annotating), then each corpus table
+    by name, then `write` (for measuring what a step adds to a build)."""
     published_to: str | None = None
     """The Milvus collection the generation was published to (`lib.index.update`), if any."""
 
@@ -173,9 +176,16 @@ def build_index(
         )
         for a in chosen
     }
-    report_progress(0.95, "Finding copies of the same story")
-    tables.update({table.name: table.compute(articles, paragraphs) for table in CORPUS_TABLES})
+    timings = {"analyses": time.perf_counter() - started}
+    extends = _extends_previous(articles, previous_store, chosen)
+    for table in corpus_tables_for(chosen):
+        report_progress(0.95, f"Computing {table.description}")
+        began = time.perf_counter()
+        previous_table = previous_store.table(table.name) if extends and previous_store else None
+        tables[table.name] = table.compute(CorpusInputs(articles, paragraphs, dict(tables), previous_table))
+        timings[table.name] = time.perf_counter() - began
     report_progress(0.96, "Writing the index")
+    began = time.perf_counter()
     meta = {
         "model": encoder.name,
         "corpus_version": version,
@@ -185,6 +195,7 @@ def build_index(
         "annotators": _versions(chosen),
     }
     write_generation(Path(index_dir), articles, paragraphs, furniture, vectors, meta, tables)
+    timings["write"] = time.perf_counter() - began
     report_progress(1.0, "Index ready")
     return BuildReport(
         index_dir=Path(index_dir),
@@ -196,6 +207,7 @@ def build_index(
         corpus_version=version,
         problems=loaded.problems,
         rebuilt_because=rebuilt_because,
+        timings=timings,
     )
 
 
@@ -336,6 +348,19 @@ def _reusable(
     return same, old[old["article_id"].isin(same)]
 
 
+def _extends_previous(
+    articles: pd.DataFrame, previous: EmbeddedStore | None, annotators: Sequence[Annotator]
+) -> bool:
+    """Whether this build only adds to the previous generation: same analyses (versions), and
+    every article it held still here with the same text and date. Then incremental corpus
+    tables extend their previous result instead of starting again."""
+    if previous is None or previous.meta.get("annotators", {}) != _versions(annotators):
+        return False
+    keys = ["article_id", "content_hash", "published"]
+    before = previous.articles()[keys]
+    return len(before.merge(articles[keys], on=keys, how="inner")) == len(before)
+
+
 def _merge_rows(
     annotator: Annotator,
     fresh: list[pd.DataFrame],
@@ -395,7 +420,9 @@ def _default(annotators: Sequence[Annotator] | None) -> Sequence[Annotator]:
 def _versions(annotators: Sequence[Annotator]) -> dict[str, str]:
     """Version of every stored derived table, per-article and corpus-wide (kept in the metadata,
     so a changed analysis makes the index stale and its table is recomputed)."""
-    return {a.name: a.version for a in annotators} | {t.name: t.version for t in CORPUS_TABLES}
+    return {a.name: a.version for a in annotators} | {
+        t.name: t.version for t in corpus_tables_for(annotators)
+    }
 
 
 def _folders(corpus_dirs: Folders) -> list[Path]:

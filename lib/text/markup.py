@@ -58,3 +58,17 @@ def highlight(text: str, query: str) -> str:
             pos = match.end()
     out.append(escape(text[pos:]))
     return "".join(out)
+
+
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]<>#+|~$&])")
+_LEADING_MARKER = re.compile(r"^(?:([-=])|(\d+)([.)]))")
+
+
+def escape_markdown(text: str) -> str:
+    """`text` for a Markdown file, read as source or rendered: every character CommonMark or GFM
+    would interpret (emphasis, links, raw HTML, entities, tables, maths) is backslash-escaped,
+    line breaks become spaces, and a leading list marker is escaped, so it always shows as
+    written. Unlike `escape`, the file stays readable as plain text."""
+    flat = " ".join(text.split())
+    escaped = _MARKDOWN_ACTIVE.sub(r"\\\1", flat)
+    return _LEADING_MARKER.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)

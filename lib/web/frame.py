@@ -1,8 +1,8 @@
 """The page frame: the set-up every page runs (sign-in, title, settings, a ready index, built
-with progress when missing or stale) and one error boundary that shows a `DossierError` as a
-clear message instead of a traceback.
+with progress when missing or stale, the sidebar's control that saves the view) and one error
+boundary that shows a `DossierError` as a clear message instead of a traceback.
 
-    with page_frame("🔎 Search") as (settings, store):
+    with page_frame("search") as (settings, store):
         ...  # the page's body
 """
 
@@ -18,9 +18,10 @@ from lib.errors import DossierError, IndexCorruptError, IndexMissingError
 from lib.index.update import update_index
 from lib.settings import Settings
 from lib.store.factory import OpenStore
+from lib.web.brief import save_view_control
 from lib.web.gate import require_access, shown_message
 from lib.web.loaders import current_status, forget_status, get_encoder, get_store, page_settings
-from lib.web.navigation import ensure_navigation
+from lib.web.navigation import ensure_navigation, page_spec
 
 
 class Frame(NamedTuple):
@@ -32,12 +33,15 @@ class Frame(NamedTuple):
 
 
 @contextmanager
-def page_frame(title: str, caption: str = "", needs_index: bool = True) -> Iterator[Frame]:
-    """Sign-in gate, title and caption, settings and (unless `needs_index` is False) the ready
-    store; a `DossierError` raised by the body is shown with `st.error`, never as a traceback."""
+def page_frame(page: str, caption: str = "", needs_index: bool = True) -> Iterator[Frame]:
+    """For the page served at URL path `page` (lib.web.navigation.PAGES): sign-in gate, title
+    and caption, settings, (unless `needs_index` is False) the ready store and the sidebar's
+    control that saves the view; a `DossierError` raised by the body is shown with `st.error`,
+    never as a traceback."""
+    spec = page_spec(page)
     ensure_navigation()
     require_access()
-    st.title(title)
+    st.title(spec.page_heading)
     if caption:
         st.caption(caption)
     try:
@@ -46,6 +50,7 @@ def page_frame(title: str, caption: str = "", needs_index: bool = True) -> Itera
     except DossierError as exc:  # a bad setting: nothing of the page can be drawn
         st.error(shown_message(str(exc)))
         st.stop()
+    save_view_control(spec, settings)
     try:
         yield Frame(settings, store)
     except DossierError as exc:

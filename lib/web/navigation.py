@@ -15,17 +15,23 @@ from lib.settings import PROJECT_DIR
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: its file under `pages/`, its title and icon, and the URL path it is served at
-    ("" for the home page)."""
+    """One page: its file under `pages/`, its title and icon in the navigation, the URL path it
+    is served at ("" for the home page) and, when it differs from icon and title, its heading."""
 
     file: str
     title: str
     icon: str
     url_path: str
+    heading: str = ""
+
+    @property
+    def page_heading(self) -> str:
+        """The title the page shows at its top."""
+        return self.heading or f"{self.icon} {self.title}"
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/home.py", "Home", "🏠", ""),
+    PageSpec("pages/home.py", "Home", "🏠", "", heading="🗂️ Dossier"),
     PageSpec("pages/search.py", "Search", "🔎", "search"),
     PageSpec("pages/reader.py", "Article reader", "📰", "reader"),
     PageSpec("pages/corpus.py", "Corpus", "🗂️", "corpus"),
@@ -33,6 +39,11 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/entities.py", "Entities", "👥", "entities"),
     PageSpec("pages/stance.py", "Stance", "⚖️", "stance"),
 )
+
+
+def page_spec(url_path: str) -> PageSpec:
+    """The page served at `url_path` ("" for Home)."""
+    return next(spec for spec in PAGES if spec.url_path == url_path)
 
 
 def navigation() -> StreamlitPage:

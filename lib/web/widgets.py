@@ -1,5 +1,5 @@
-"""Small pieces every page draws the same way: links to the reader, CSV/JSON downloads, and the
-points clicked in a plotly chart."""
+"""Small pieces every page draws the same way: links to the reader, "Copy citation" controls,
+CSV/JSON downloads, and the points clicked in a plotly chart."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from lib.corpus.citations import Citation
 from lib.text.markup import escape
 from lib.web.state import page_url
 
@@ -18,24 +19,34 @@ def reader_link(article_id: str, ordinal: int | None = None, label: str | None =
     return f"[{escape(text)}]({page_url('reader', article=article_id, p=ordinal)})"
 
 
+def citation_control(citation: Citation, key: str) -> None:
+    """A "Copy citation" popover holding the citation (lib.corpus.citations) as plain text, with
+    `st.code`'s copy-to-clipboard button; the same text as the CLI's `--cite`."""
+    with st.popover("Copy citation", key=key):
+        st.code(citation.text, language=None, wrap_lines=True)
+
+
 def download_buttons(what: str, name: str, table: Any, records: Any, key: str = "download") -> None:
     """CSV and JSON download buttons side by side: `table` (a DataFrame, flat cells) as
     `dossier-<name>.csv`, `records` (anything JSON can hold, nested sources kept) as
     `dossier-<name>.json`; widget keys `<key>_csv` and `<key>_json`."""
+    download_texts(
+        what,
+        name,
+        table.to_csv(index=False),
+        json.dumps(records, ensure_ascii=False, indent=2, default=str),
+        key,
+    )
+
+
+def download_texts(what: str, name: str, csv_text: str, json_text: str, key: str = "download") -> None:
+    """The same buttons for exports already written out (e.g. cached by a loader)."""
     left, right = st.columns(2)
     left.download_button(
-        f"Download {what} (CSV)",
-        table.to_csv(index=False),
-        f"dossier-{name}.csv",
-        "text/csv",
-        key=f"{key}_csv",
+        f"Download {what} (CSV)", csv_text, f"dossier-{name}.csv", "text/csv", key=f"{key}_csv"
     )
     right.download_button(
-        f"Download {what} (JSON)",
-        json.dumps(records, ensure_ascii=False, indent=2, default=str),
-        f"dossier-{name}.json",
-        "application/json",
-        key=f"{key}_json",
+        f"Download {what} (JSON)", json_text, f"dossier-{name}.json", "application/json", key=f"{key}_json"
     )
 
 
