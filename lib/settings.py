@@ -81,6 +81,11 @@ class Settings:
         "DOSSIER_RAY_ADDRESS",
         "Ray cluster `python -m lib build` runs on (`local`, `auto`, `host:6379`); empty: this process.",
     )
+    stance_model: Path = _setting(
+        PROJECT_DIR / "models" / "stance-crossencoder",
+        "DOSSIER_STANCE_MODEL",
+        "Folder of the stance cross-encoder that decides verdicts (`python -m lib train-stance --out DIR`).",
+    )
     read_only: bool = _setting(
         False,
         "DOSSIER_READ_ONLY",
@@ -144,6 +149,6 @@ def _convert(default: Any, name: str, raw: str) -> Any:
             return float(raw)
     except ValueError as exc:
         raise BadInputError(f"Setting {name} expects a number, got '{raw}'.") from exc
-    if name.endswith(("_dir", "_file")):
+    if name.endswith(("_dir", "_file")) or isinstance(default, Path):
         return Path(raw)
     return raw

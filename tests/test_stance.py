@@ -1,38 +1,54 @@
-"""Verdicts a reader of the bundled articles can check, with the real offline models."""
+"""Verdicts a reader of the bundled articles can check (claims from the Dossier dev set,
+tests/data/dossier_stance_dev.jsonl), with the real offline models; sentences, proposals and the
+pair view on the bundled index; and the checks on what a user types."""
+
+import json
 
 import pandas as pd
 import pytest
 
 from lib.corpus.copies import copy_groups, find_copies
 from lib.errors import BadInputError
+from lib.stance.alignment import align_articles
+from lib.stance.crossencoder import StanceCrossEncoder
+from lib.stance.proposals import proposed_claims
 from lib.stance.verdicts import (
-    align_articles,
-    article_verdicts,
-    candidate_claims,
+    NOT_ADDRESSED,
+    NOT_CLEAR,
+    VerdictRules,
+    corpus_sentences,
     score_claims,
     validate_claim,
 )
+from tests.conftest import ROOT
 
-CHECKABLE = [
-    "The Singapore summit produced a meaningful agreement",
-    "Trump will eventually have to blink",
-    "China is enforcing the sanctions on North Korea",
-    "Manchester United won the Premier League title on goal difference",
-]
-
-
-@pytest.fixture(scope="module")
-def stance_model(encoder):
-    from lib.stance.model import StanceModel
-
-    return StanceModel.load(encoder=encoder)
+DEV_CLAIMS = {
+    json.loads(line)["claim"]: json.loads(line)["verdicts"]
+    for line in (ROOT / "tests" / "data" / "dossier_stance_dev.jsonl").read_text().splitlines()
+}
+RUSSIA = "Russia is supporting North Korea."
+SINGAPORE = "The Singapore summit produced a meaningful agreement."
+UNRELATED = "Manchester United won the Premier League title on goal difference"
+CHECKED = [RUSSIA, SINGAPORE, UNRELATED]
 
 
 @pytest.fixture(scope="module")
-def result(bundled_store, encoder, stance_model):
+def model():
+    return StanceCrossEncoder.load()
+
+
+@pytest.fixture(scope="module")
+def result(bundled_store, encoder, model):
+    """Every article judged on its own, as the reader did."""
+    return score_claims(bundled_store, encoder, model, CHECKED)
+
+
+@pytest.fixture(scope="module")
+def pooled(bundled_store, encoder, model):
+    """Copies of one story pooled, as the page and the CLI show them."""
     articles = bundled_store.articles()
     groups = copy_groups(find_copies(articles), articles["article_id"].tolist())
-    return score_claims(bundled_store, encoder, stance_model, CHECKABLE, groups)
+    return score_claims(bundled_store, encoder, model, [RUSSIA], groups)
 
 
 def verdict(result, claim: str, article_id: str) -> pd.Series:
@@ -43,74 +59,63 @@ def verdict(result, claim: str, article_id: str) -> pd.Series:
     return rows.iloc[0]
 
 
-def test_004_disagrees_that_singapore_produced_a_meaningful_agreement(result):
-    row = verdict(result, CHECKABLE[0], "004")
-    assert row["verdict"] == "disagree"
-    assert row["quotes"][0]["paragraph_id"] == "004:12"
-    assert "Singapore Summit was a debacle" in row["quotes"][0]["sentence"]
+def test_the_dev_claims_cover_every_bundled_article_with_a_reader_verdict():
+    assert len(DEV_CLAIMS) >= 20
+    for verdicts in DEV_CLAIMS.values():
+        assert sorted(verdicts) == ["000", "001", "002", "003", "004"]
+        assert set(verdicts.values()) <= {"agree", "disagree", "discuss", NOT_ADDRESSED}
+    assert DEV_CLAIMS[RUSSIA]["001"] == "agree" and DEV_CLAIMS[RUSSIA]["002"] == NOT_ADDRESSED
 
 
-def test_the_cnn_story_agrees_trump_will_have_to_blink_and_its_copy_counts_once(result):
-    rows = result.verdicts[result.verdicts["claim"] == CHECKABLE[1]]
-    assert "000" not in set(rows["article_id"])  # the abridged copy is folded into 001
-    row = verdict(result, CHECKABLE[1], "001")
-    assert row["copies"] == ["000"] and row["verdict"] == "agree"
-    assert any("have to blink" in q["sentence"] for q in row["quotes"])
+def test_an_unrelated_claim_is_not_addressed_anywhere(result):
+    rows = result.verdicts[result.verdicts["claim"] == UNRELATED]
+    assert set(rows["verdict"]) == {NOT_ADDRESSED} and (rows["n_sentences"] == 0).all()
 
 
-def test_004_says_china_no_longer_enforces_sanctions(result):
-    row = verdict(result, CHECKABLE[2], "004")
-    assert row["verdict"] == "disagree"
-    assert any("no longer going to enforce" in q["sentence"] for q in row["quotes"])
+def test_a_verdict_below_the_threshold_is_not_clear(bundled_store, encoder, model):
+    strict = score_claims(bundled_store, encoder, model, [RUSSIA], rules=VerdictRules(threshold=0.99))
+    addressed = strict.verdicts[strict.verdicts["verdict"] != NOT_ADDRESSED]
+    assert len(addressed) and set(addressed["verdict"]) == {NOT_CLEAR}
+    assert (addressed["confidence"] < 0.99).all() and addressed["quotes"].map(len).min() >= 1
 
 
-def test_an_unrelated_claim_is_unrelated_everywhere(result):
-    rows = result.verdicts[result.verdicts["claim"] == CHECKABLE[3]]
-    assert set(rows["verdict"]) == {"unrelated"} and (rows["n_paragraphs"] == 0).all()
-
-
-def test_quotes_lead_back_to_their_paragraphs(result, bundled_store):
+def test_quotes_are_whole_sentences_that_lead_back_to_their_paragraphs(result, bundled_store):
     paragraphs = bundled_store.paragraphs().set_index("paragraph_id")
-    for quotes in result.verdicts["quotes"]:
-        for q in quotes:
-            text = paragraphs.loc[q["paragraph_id"], "text"]
-            assert text[q["start"] : q["start"] + len(q["sentence"])] == q["sentence"]
+    quotes = [q for qs in result.verdicts["quotes"] for q in qs]
+    assert quotes
+    for q in quotes:
+        text = paragraphs.loc[q["paragraph_id"], "text"]
+        assert " ".join(text[q["start"] : q["end"]].split()) == q["sentence"]
+        assert q["sentence"][-1] in ".?!”\"'" and q["sentence"].lstrip("“‘\"'")[0].isupper()
 
 
-def test_aggregation_rules_on_toy_evidence():
-    evidence = pd.DataFrame(
-        {
-            "article_id": ["a", "a", "b"],
-            "paragraph_id": ["a:1", "a:2", "b:1"],
-            "ordinal": [1, 2, 1],
-            "relevance": [0.7, 0.5, 0.4],
-            "label": ["disagree", "agree", "unrelated"],
-            "confidence": [0.6, 0.9, 0.8],
-            "p_agree": [0.3, 0.9, 0.1],
-            "p_disagree": [0.6, 0.05, 0.05],
-            "p_discuss": [0.1, 0.05, 0.05],
-            "p_unrelated": [0.0, 0.0, 0.8],
-            "text": ["No. It failed.", "Yes it worked.", "Football."],
-        }
+def test_sentences_are_not_cut_at_abbreviations(bundled_store):
+    sentences = corpus_sentences(bundled_store).sentences
+    assert any(
+        t.startswith("Under Donald Trump’s tenure as U.S. President, it briefly") for t in sentences["text"]
     )
-    verdicts = article_verdicts("claim", ["a", "b", "c"], evidence).set_index("article_id")
-    assert verdicts.loc["a", "verdict"] == "disagree"  # the most relevant related paragraph decides
-    assert verdicts.loc["b", "verdict"] == "unrelated" and verdicts.loc["c", "verdict"] == "unrelated"
+    assert not any(t.endswith("as U.S.") for t in sentences["text"])
 
 
-def test_candidate_claims_come_from_topics_several_articles_address(bundled_store):
-    proposals = candidate_claims(bundled_store)
-    assert len(proposals) >= 3
-    assert (proposals["articles"] >= 3).all()
-    assert proposals["article_id"].nunique() >= 2
+def test_proposed_claims_are_statements_several_stories_address(bundled_store):
+    stored = bundled_store.table("proposed_claims")
+    assert len(stored) >= 3 and (stored["articles"] >= 3).all()
+    assert stored["article_id"].nunique() >= 2
+    assert all(6 <= len(claim.split()) <= 35 for claim in stored["claim"])
+    articles, paragraphs = bundled_store.articles(), bundled_store.paragraphs()
+    pd.testing.assert_frame_equal(proposed_claims(articles, paragraphs), stored, check_dtype=False)
+    assert proposed_claims(articles.head(2), paragraphs).empty  # two stories cannot make three
 
 
-def test_the_abridged_copy_aligns_with_its_original(bundled_store, stance_model):
-    aligned = align_articles(bundled_store, stance_model, "000", "001")
+def test_the_abridged_copy_aligns_with_its_original(bundled_store, encoder):
+    from lib.stance.model import StanceModel
+
+    pair_model = StanceModel.load(encoder=encoder)
+    aligned = align_articles(bundled_store, pair_model, "000", "001")
     assert len(aligned) >= 5
     assert (aligned["relation"] == "agreeing").mean() >= 0.8
     with pytest.raises(BadInputError):
-        align_articles(bundled_store, stance_model, "000", "nope")
+        align_articles(bundled_store, pair_model, "000", "nope")
 
 
 @pytest.mark.parametrize(

@@ -128,11 +128,13 @@ def write_training_files(folder: Path, bodies: int = 60) -> tuple[Path, Path]:
     return fnc1, arc
 
 
-def test_train_command_on_a_small_slice_writes_a_loadable_model(tmp_path, encoder, capsys) -> None:
+def test_gradient_boosting_train_command_on_a_small_slice_writes_a_loadable_model(
+    tmp_path, encoder, capsys
+) -> None:
     fnc1, arc = write_training_files(tmp_path)
     out = tmp_path / "stance"
-    command = ["train-stance", "--fnc1", str(fnc1), "--arc", str(arc), "--limit", "12", "--seed", "1"]
-    assert main([*command, "--no-cache", "--out", str(out)]) == 0
+    command = ["train-stance", "--kind", "gradient-boosting", "--fnc1", str(fnc1), "--arc", str(arc)]
+    assert main([*command, "--limit", "12", "--seed", "1", "--no-cache", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "fnc1_dev: FNC score" in printed and "arc_dev: FNC score" in printed
     metadata = json.loads((out / "metadata.json").read_text())

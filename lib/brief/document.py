@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from lib.brief.views import SavedView
 from lib.corpus.citations import Citation, CitationBuilder
 from lib.corpus.titles import article_titles
@@ -23,7 +25,7 @@ from lib.errors import BadInputError
 from lib.index.annotators import stored_copy_groups
 from lib.search import Mode, search
 from lib.settings import Settings
-from lib.stance.verdicts import StancePredictor, score_claims
+from lib.stance.verdicts import SentenceScorer, score_claims
 from lib.store.base import SearchFilters
 from lib.store.factory import OpenStore
 from lib.text.embeddings import Encoder
@@ -296,15 +298,17 @@ class ClaimVerdict:
     article_id: str
     copies: tuple[str, ...]
     verdict: str
-    confidence: float
+    confidence: float | None
+    """Calibrated probability of the deciding sentence's stance; None when not addressed."""
     quotes: tuple[tuple[str, str], ...]
 
 
 def claim_verdicts(
-    store: OpenStore, encoder: Encoder, model: StancePredictor, claims: Sequence[str]
+    store: OpenStore, encoder: Encoder, model: SentenceScorer, claims: Sequence[str]
 ) -> list[ClaimVerdict]:
     """ADAPTER to the stance verdicts (`lib.stance.verdicts.score_claims`): every article's
-    verdict on each claim, copies of one story counted once."""
+    verdict on each claim (agree, disagree, discuss, not clear, not addressed), copies of one
+    story counted once."""
     result = score_claims(store, encoder, model, claims, stored_copy_groups(store))
     return [
         ClaimVerdict(
@@ -312,7 +316,7 @@ def claim_verdicts(
             article_id=str(v.article_id),
             copies=tuple(v.copies),
             verdict=str(v.verdict),
-            confidence=float(v.confidence),
+            confidence=None if pd.isna(v.confidence) else float(v.confidence),
             quotes=tuple((str(q["paragraph_id"]), str(q["sentence"])) for q in v.quotes),
         )
         for v in result.verdicts.itertuples()
@@ -356,7 +360,8 @@ class StanceRow:
     article: str
     copies: tuple[str, ...]
     verdict: str
-    confidence: float
+    confidence: float | None
+    """None when no sentence addresses the claim."""
     quotes: tuple[tuple[str, int], ...]
 
 
@@ -437,7 +442,7 @@ def make_brief(
     encoder: Encoder,
     request: BriefRequest,
     settings: Settings,
-    stance_model: StancePredictor | None = None,
+    stance_model: SentenceScorer | None = None,
     made: datetime | None = None,
 ) -> Brief:
     """Assemble the brief: key events (of each timeline view, or of the whole corpus), the stance

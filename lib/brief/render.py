@@ -142,7 +142,12 @@ def _stance_html(section: StanceSection) -> str:
         copies = f"<br><small>with its copies: {escape('; '.join(row.copies))}</small>" if row.copies else ""
         quotes = "".join(f"<blockquote>“{escape(q)}” {_ref(n)}</blockquote>" for q, n in row.quotes)
         rows.append(
-            [escape(row.article) + copies, escape(row.verdict), f"{row.confidence:.2f}", quotes or NO_QUOTE]
+            [
+                escape(row.article) + copies,
+                escape(row.verdict),
+                _probability(row.confidence),
+                quotes or NO_QUOTE,
+            ]
         )
     parts.append(_html_table(STANCE_COLUMNS, rows))
     return "\n".join(parts)
@@ -299,7 +304,7 @@ def render_markdown(brief: Brief) -> str:
             copies = f" (with its copies: {escape_markdown('; '.join(row.copies))})" if row.copies else ""
             quotes = "; ".join(f"“{escape_markdown(q)}” [{n}]" for q, n in row.quotes) or NO_QUOTE
             article = escape_markdown(row.article) + copies
-            rows.append([article, escape_markdown(row.verdict), f"{row.confidence:.2f}", quotes])
+            rows.append([article, escape_markdown(row.verdict), _probability(row.confidence), quotes])
         lines += [*_markdown_table(STANCE_COLUMNS, rows), ""]
     if brief.passages:
         lines += ["## Passages", ""]
@@ -324,3 +329,8 @@ def _markdown_table(columns: Sequence[tuple[str, bool]], rows: Sequence[Sequence
     head = "| " + " | ".join(name for name, _ in columns) + " |"
     rule = "|" + "|".join("---:" if numeric else "---" for _, numeric in columns) + "|"
     return [head, rule, *("| " + " | ".join(row) + " |" for row in rows)]
+
+
+def _probability(confidence: float | None) -> str:
+    """A verdict's probability as the tables show it ("–" when no sentence addresses the claim)."""
+    return "–" if confidence is None else f"{confidence:.2f}"

@@ -15,7 +15,7 @@ from lib.brief.views import ViewStore
 from lib.cli.common import add_location_options, open_located_store
 from lib.errors import BadInputError
 from lib.settings import load_settings
-from lib.stance.model import StanceModel
+from lib.stance.crossencoder import StanceCrossEncoder
 from lib.text.embeddings import load_encoder
 
 RENDERERS = {".html": render_html, ".htm": render_html, ".md": render_markdown, ".markdown": render_markdown}
@@ -92,7 +92,7 @@ def run_brief(args: argparse.Namespace) -> int:
     request = brief_request(chosen, args.query, args.claim, k=args.k)
     settings, store = open_located_store(args)
     encoder = load_encoder(store.model)
-    model = StanceModel.load(encoder=encoder) if request.all_claims else None
+    model = StanceCrossEncoder.load(settings.stance_model) if request.all_claims else None
     brief = make_brief(store, encoder, request, settings, model)
     args.out.write_text(render(brief), encoding="utf-8")
     print(

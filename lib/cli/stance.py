@@ -7,19 +7,28 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from dataclasses import replace
 from pathlib import Path
 
-from lib.cli.common import add_cite_option, add_location_options, open_located_store
+import pandas as pd
+
+from lib.cli.common import add_cite_option, add_location_options, open_located_store, progress_bar
 from lib.corpus.citations import CitationBuilder
 from lib.corpus.titles import article_titles
 from lib.errors import BadInputError
 from lib.index.annotators import stored_copy_groups
 from lib.settings import PROJECT_DIR
+from lib.stance.alignment import align_articles
+from lib.stance.crossencoder import DEFAULT_CROSS_ENCODER_DIR, StanceCrossEncoder
+from lib.stance.crossencoder_training import TrainingConfig, train_cross_encoder
 from lib.stance.embedding_cache import DEFAULT_CACHE_DIR
 from lib.stance.fnc1 import check_bodies_cover, read_bodies, read_stances, score_stances
 from lib.stance.model import DEFAULT_MODEL_DIR, StanceModel
+from lib.stance.pairs import DATA_FILES, SENTENCE_CACHE, data_hash, read_dataset, split_dataset
+from lib.stance.proposals import PROPOSAL_COLUMNS
 from lib.stance.training import StanceData, train_stance_model
-from lib.stance.verdicts import align_articles, candidate_claims, score_claims, validate_claim
+from lib.stance.verdicts import score_claims, validate_claim
 from lib.text.embeddings import load_encoder
 
 BENCH_DIR = PROJECT_DIR.parent / "shared" / "bench"
@@ -48,7 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _register_model_commands(sub: argparse._SubParsersAction) -> None:
     """Add the `train-stance` and `stance-fnc1` commands."""
     train = sub.add_parser(
-        "train-stance", help="Train the stance model on FNC-1 (and ARC) and print its dev scores."
+        "train-stance",
+        help="Train the stance cross-encoder (or the gradient-boosting model); print its dev scores.",
     )
     train.add_argument(
         "--fnc1", type=Path, default=BENCH_DIR / "fnc1", help="Folder with the FNC-1 CSV files."
@@ -59,14 +69,39 @@ def _register_model_commands(sub: argparse._SubParsersAction) -> None:
         default=BENCH_DIR / "arc",
         help="Folder with the ARC CSV files; 'none' to leave ARC out.",
     )
-    train.add_argument("--seed", type=int, default=0, help="Seed of the train/dev split and the classifier.")
     train.add_argument(
-        "--out", type=Path, default=None, help="Folder to write the model to (default models/stance)."
+        "--kind",
+        choices=("crossencoder", "gradient-boosting"),
+        default="crossencoder",
+        help="Which model to train (default: the cross-encoder, models/stance-crossencoder).",
+    )
+    train.add_argument("--seed", type=int, default=0, help="Seed of the train/dev split and the training.")
+    train.add_argument(
+        "--out", type=Path, default=None, help="Folder to write the model to (default: the committed one's)."
     )
     train.add_argument(
         "--limit", type=int, default=None, help="Use only the first N bodies of each split (tests)."
     )
-    train.add_argument("--no-cache", action="store_true", help="Do not read or write the embedding cache.")
+    train.add_argument("--no-cache", action="store_true", help="Do not read or write the sentence caches.")
+    defaults = TrainingConfig()
+    train.add_argument(
+        "--epochs", type=float, default=defaults.epochs, help="Cross-encoder: passes over the examples."
+    )
+    train.add_argument(
+        "--max-len", type=int, default=defaults.max_len, help="Cross-encoder: tokens of claim + passage."
+    )
+    train.add_argument(
+        "--fnc-cap", type=int, default=defaults.budget.fnc_cap, help="Cross-encoder: FNC-1 pairs per class."
+    )
+    train.add_argument(
+        "--arc-cap", type=int, default=defaults.budget.arc_cap, help="Cross-encoder: ARC pairs per class."
+    )
+    train.add_argument(
+        "--stage1",
+        type=Path,
+        default=DEFAULT_MODEL_DIR,
+        help="Cross-encoder: the gradient-boosting model, stage 1 (related or not) and baseline on dev.",
+    )
     train.set_defaults(run=run_train_stance)
 
     fnc1 = sub.add_parser(
@@ -104,10 +139,68 @@ def _print_scores(name: str, scores: dict) -> None:
 
 def run_train_stance(args: argparse.Namespace) -> int:
     """Train, print the dev scores, and save the model with its metadata."""
-    from tqdm import tqdm  # heavy: imported on first use
-
     if args.limit is not None and args.limit < 2:
         raise BadInputError("--limit must be at least 2 bodies.")
+    if args.kind == "gradient-boosting":
+        return _train_gradient_boosting(args)
+    folders = {"fnc1": args.fnc1} | ({} if str(args.arc).lower() == "none" else {"arc": args.arc})
+    datasets, files = [], []
+    for name, folder in folders.items():
+        bodies, stances = read_dataset(name, folder)
+        datasets.append(split_dataset(name, bodies, stances, args.seed, limit=args.limit))
+        files += [folder / file for file in DATA_FILES[name]]
+    config = TrainingConfig(
+        seed=args.seed,
+        max_len=args.max_len,
+        epochs=args.epochs,
+        budget=replace(TrainingConfig().budget, fnc_cap=args.fnc_cap, arc_cap=args.arc_cap),
+    )
+    out = args.out or DEFAULT_CROSS_ENCODER_DIR
+    stage1 = StanceModel.load(args.stage1)
+
+    def log(message: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+    model, report = train_cross_encoder(
+        datasets,
+        config,
+        stage1,
+        out,
+        None if args.no_cache else SENTENCE_CACHE,
+        None if args.no_cache else DEFAULT_CACHE_DIR,
+        log,
+    )
+    model.metadata["data_sha256"] = data_hash(files)
+    model.metadata["limit"] = args.limit
+    model.metadata["command"] = " ".join(["python -m lib train-stance", *_given_options(args)])
+    model.save(out)
+    for name, entry in report["scores"].items():
+        _print_scores(f"{name} cross-encoder (stage 1 gradient boosting)", entry["cross_encoder_stage1_gb"])
+        _print_scores(f"{name} gradient boosting", entry["gradient_boosting"])
+        _print_scores(f"{name} stacked (cross-fitted)", entry["stacked_stage1_gb_crossfit"])
+    print(f"temperature {report['temperature']}, 'not clear' below {report['not_clear_threshold']}")
+    print(f"model written to {out}")
+    return 0
+
+
+def _given_options(args: argparse.Namespace) -> list[str]:
+    """The cross-encoder options of a train-stance run that differ from the defaults."""
+    defaults = TrainingConfig()
+    given = {
+        "--seed": (args.seed, 0),
+        "--epochs": (args.epochs, defaults.epochs),
+        "--max-len": (args.max_len, defaults.max_len),
+        "--fnc-cap": (args.fnc_cap, defaults.budget.fnc_cap),
+        "--arc-cap": (args.arc_cap, defaults.budget.arc_cap),
+        "--limit": (args.limit, None),
+    }
+    return [f"{option} {value}" for option, (value, default) in given.items() if value != default]
+
+
+def _train_gradient_boosting(args: argparse.Namespace) -> int:
+    """`--kind gradient-boosting`: the feature-based model (models/stance), as before."""
+    from tqdm import tqdm  # heavy: imported on first use
+
     fnc1 = _read_dataset("fnc1", args.fnc1, "train_bodies.csv", "train_stances.csv")
     arc = None
     if str(args.arc).lower() != "none":
@@ -132,7 +225,9 @@ def run_train_stance(args: argparse.Namespace) -> int:
     )
     out = args.out or DEFAULT_MODEL_DIR
     model.metadata["data"] = {"fnc1": str(args.fnc1), "arc": None if arc is None else str(args.arc)}
-    model.metadata["command"] = "python -m lib train-stance" + (f" --seed {args.seed}" if args.seed else "")
+    model.metadata["command"] = "python -m lib train-stance --kind gradient-boosting" + (
+        f" --seed {args.seed}" if args.seed else ""
+    )
     model.save(out)
     for name, scores in report["scores"].items():
         _print_scores(name, scores)
@@ -170,22 +265,17 @@ def run_stance_fnc1(args: argparse.Namespace) -> int:
 
 
 def run_stance(args: argparse.Namespace) -> int:
-    """Score the claims against every article of an existing index."""
-    from tqdm import tqdm  # heavy: imported on first use
-
+    """Score the claims against every article of the index: the page's verdicts, as text or JSON."""
     if args.proposed or args.align:
         return _run_stance_views(args)
     claims = [validate_claim(c) for c in args.claim or [""]]
-    _, store = open_located_store(args)
+    settings, store = open_located_store(args)
     encoder = load_encoder(store.model)
-    model = StanceModel.load(encoder=encoder)
-    articles = store.articles()
+    model = StanceCrossEncoder.load(settings.stance_model)
     groups = stored_copy_groups(store)
-    with tqdm(total=len(claims), desc="Scoring claims", unit="claim", file=sys.stderr) as bar:
-        result = score_claims(
-            store, encoder, model, claims, groups, progress=lambda done, total: bar.update(1)
-        )
-    citations = CitationBuilder(articles, store.paragraphs()) if args.cite else None
+    with progress_bar("Scoring claims") as progress:
+        result = score_claims(store, encoder, model, claims, groups, progress=progress)
+    citations = CitationBuilder(store.articles(), store.paragraphs()) if args.cite else None
     if args.json:
         records = result.verdicts.to_dict("records")
         if citations is not None:
@@ -194,22 +284,20 @@ def run_stance(args: argparse.Namespace) -> int:
                     q["citation"] = citations.cite(q["paragraph_id"], q["sentence"]).text
         print(json.dumps({"verdicts": records}, ensure_ascii=False, indent=2, default=str))
         return 0
-    titles = article_titles(articles, store.paragraphs())
+    titles = article_titles(store.articles(), store.paragraphs())
     for claim, verdicts in result.verdicts.groupby("claim", sort=False):
         print(f"Claim: {claim}")
         for v in verdicts.itertuples():
             copies = f" (with its copies {', '.join(v.copies)})" if v.copies else ""
-            title = titles[v.article_id]
-            print(f"  {v.article_id} {title[:60]}{copies}: {v.verdict.upper()} ({v.confidence:.2f})")
+            confidence = "" if v.confidence is None or pd.isna(v.confidence) else f" ({v.confidence:.2f})"
+            print(f"  {v.article_id} {titles[v.article_id][:60]}{copies}: {v.verdict.upper()}{confidence}")
             for q in v.quotes:
-                print(
-                    f"      {q['paragraph_id']} [{q['label']} {q['confidence']:.2f}] “{q['sentence'][:200]}”"
-                )
+                print(f"      {q['paragraph_id']} [{q['stance']} {q['probability']:.2f}] “{q['sentence']}”")
                 if citations is not None:
                     print(f"        cite: {citations.cite(q['paragraph_id'], q['sentence']).text}")
     print(
-        "note: the stance model was trained on FNC-1 news headlines, not on opinion claims; "
-        "check the quotes (docs/stance-model.md).",
+        f"note: verdicts below {model.threshold:.2f} calibrated probability are NOT CLEAR; "
+        "the model was trained on news headlines and debate posts: read the quotes (docs/stance-model.md).",
         file=sys.stderr,
     )
     return 0
@@ -219,7 +307,7 @@ def _run_stance_views(args: argparse.Namespace) -> int:
     """`--proposed` (the Stance page's proposed claims) or `--align` (its pair view)."""
     _, store = open_located_store(args)
     if args.proposed:
-        table = candidate_claims(store)
+        table = store.table("proposed_claims").reindex(columns=PROPOSAL_COLUMNS)
         columns = ["claim", "paragraph_id", "articles"]
     else:
         known = set(store.articles()["article_id"])

@@ -13,6 +13,8 @@ import pandas as pd
 
 from lib.corpus.copies import copy_table
 from lib.entities import find_entities
+from lib.stance.proposals import proposed_claims
+from lib.stance.sentences import sentence_table
 from lib.store.base import Store
 from lib.text.embeddings import Encoder
 from lib.timeline.events import find_mentions
@@ -39,6 +41,7 @@ ANNOTATORS: tuple[Annotator, ...] = (
     # Both read the same spaCy parses (lib.text.nlp.parse_texts): the second reuses the first's.
     Annotator("mentions", "3", "time expressions, their sentences and titles", find_mentions),
     Annotator("entities", "1", "people, places, organisations and groups", find_entities),
+    Annotator("sentences", "1", "sentences of each paragraph (spaCy), quoted by stance", sentence_table),
 )
 
 
@@ -85,6 +88,10 @@ def _dates(inputs: CorpusInputs) -> pd.DataFrame:
     return rank_dates(t["mentions"], inputs.articles, t["events"], t["copies"])
 
 
+def _proposals(inputs: CorpusInputs) -> pd.DataFrame:
+    return proposed_claims(inputs.articles, inputs.paragraphs)
+
+
 CORPUS_TABLES: tuple[CorpusTable, ...] = (
     CorpusTable("copies", "1", "copies of one story (exact, near, abridged) and their groups", _copies),
     CorpusTable(
@@ -101,6 +108,7 @@ CORPUS_TABLES: tuple[CorpusTable, ...] = (
         _dates,
         ("mentions", "copies", "events"),
     ),
+    CorpusTable("proposed_claims", "1", "statements several articles take positions on", _proposals),
 )
 
 

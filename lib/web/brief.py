@@ -185,7 +185,7 @@ def brief_ui(settings: Settings, store: OpenStore, views: list[SavedView]) -> No
                 request = brief_request(
                     [v for v in usable if v.name in names], queries.splitlines(), claims.splitlines()
                 )
-                model = get_stance_model(store.model) if request.all_claims else None
+                model = get_stance_model(str(settings.stance_model)) if request.all_claims else None
                 brief = make_brief(store, get_encoder(store.model), request, settings, model)
             st.session_state[BRIEF_FILES] = {
                 "html": render_html(brief),

@@ -9,6 +9,8 @@ also runs on its own, as `AppTest.from_file("pages/x.py")` does.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import pandas as pd
@@ -21,8 +23,9 @@ from lib.errors import IndexMissingError
 from lib.index.annotators import stored_copy_groups
 from lib.index.build import IndexStatus, index_status
 from lib.settings import Settings, load_settings
+from lib.stance.crossencoder import StanceCrossEncoder
 from lib.stance.model import StanceModel
-from lib.stance.verdicts import StanceResult, candidate_claims, score_claims
+from lib.stance.verdicts import CorpusSentences, Progress, StanceResult, corpus_sentences, score_claims
 from lib.store.embedded import CURRENT
 from lib.store.factory import OpenStore, open_store
 from lib.text.embeddings import Encoder, load_encoder
@@ -181,28 +184,86 @@ def get_events_export(store: OpenStore, copies_once: bool, filters: TimelineFilt
 
 
 @st.cache_resource(show_spinner="Loading the stance model…")
-def get_stance_model(encoder_name: str) -> StanceModel:
-    """The stance model, loaded once per process with the index's encoder."""
+def get_stance_model(folder: str) -> StanceCrossEncoder:
+    """The stance cross-encoder (`lib.stance.crossencoder`), loaded once per process."""
+    return StanceCrossEncoder.load(Path(folder))
+
+
+@st.cache_resource(show_spinner="Loading the pair-view model…")
+def get_pair_model(encoder_name: str) -> StanceModel:
+    """The gradient-boosting stance model the pair view reads paragraphs with."""
     return StanceModel.load(encoder=get_encoder(encoder_name))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _verdicts(claim: str, generation: str, _store: OpenStore) -> StanceResult:
-    model = get_stance_model(_store.model)
-    return score_claims(_store, get_encoder(_store.model), model, [claim], get_copy_groups(_store))
+@st.cache_resource(show_spinner="Reading the articles' sentences…", max_entries=4)
+def _sentences(generation: str, _store: OpenStore) -> CorpusSentences:
+    return corpus_sentences(_store)
 
 
-def get_verdicts(store: OpenStore, claim: str) -> StanceResult:
-    """Every article's verdict on one claim (`lib.stance.verdicts`), cached per claim and index
-    generation."""
-    return _verdicts(claim, store.folder.name, store)
+def get_corpus_sentences(store: OpenStore) -> CorpusSentences:
+    """Every paragraph's sentences and words (`lib.stance.verdicts`), once per index generation."""
+    return _sentences(store.folder.name, store)
 
 
-@st.cache_data(show_spinner="Finding statements the articles address…", max_entries=4)
+VERDICTS_KEPT = 256
+"""Claims whose verdicts stay in memory (per index generation and stance model)."""
+
+
+class _VerdictCache:
+    """Verdicts already scored, most recently used last, shared by every session. Not
+    `st.cache_data`: scoring draws its own progress bar, which a cached function may not touch."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.kept: OrderedDict[tuple[str, str, str], StanceResult] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, str]) -> StanceResult | None:
+        with self.lock:
+            if key in self.kept:
+                self.kept.move_to_end(key)
+            return self.kept.get(key)
+
+    def put(self, key: tuple[str, str, str], result: StanceResult) -> None:
+        with self.lock:
+            self.kept[key] = result
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
+
+
+@st.cache_resource
+def _verdict_cache() -> _VerdictCache:
+    return _VerdictCache(VERDICTS_KEPT)
+
+
+def get_verdicts(
+    store: OpenStore, claim: str, settings: Settings, progress: Progress | None = None
+) -> StanceResult:
+    """Every article's verdict on one claim (`lib.stance.verdicts`), kept per claim, index
+    generation and stance model; `progress` hears how the scoring advances (only when scored)."""
+    key = (claim, store.folder.name, str(settings.stance_model))
+    cache = _verdict_cache()
+    found = cache.get(key)
+    if found is None:
+        found = score_claims(
+            store,
+            get_encoder(store.model),
+            get_stance_model(key[2]),
+            [claim],
+            get_copy_groups(store),
+            progress=progress,
+            corpus=get_corpus_sentences(store),
+        )
+        cache.put(key, found)
+    return found
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
 def _proposals(generation: str, _store: OpenStore) -> pd.DataFrame:
-    return candidate_claims(_store)
+    return _store.table("proposed_claims")
 
 
 def get_proposed_claims(store: OpenStore) -> pd.DataFrame:
-    """Statements several articles address, proposed as claims, once per index generation."""
+    """Statements several articles address, proposed as claims: the table the build stored
+    (`lib.stance.proposals`), read once per index generation."""
     return _proposals(store.folder.name, store)
