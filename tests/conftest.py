@@ -47,6 +47,14 @@ def encoder():
 
 
 @pytest.fixture(scope="session")
+def stance_crossencoder():
+    """The committed stance cross-encoder (models/stance-crossencoder), loaded once."""
+    from lib.stance.crossencoder import StanceCrossEncoder
+
+    return StanceCrossEncoder.load()
+
+
+@pytest.fixture(scope="session")
 def bundled_index(tmp_path_factory, encoder) -> Path:
     """An index of the bundled corpus built with the real model, once per session."""
     from lib.index.build import build_index

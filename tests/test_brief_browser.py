@@ -25,9 +25,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def payload_brief_file(bundled_index, encoder, tmp_path_factory):
+def payload_brief_file(bundled_index, encoder, stance_crossencoder, tmp_path_factory):
     """The HTML brief of the bundled corpus plus the payload articles, on disk."""
-    from lib.stance.model import StanceModel
     from lib.store.embedded import EmbeddedStore
 
     workdir = tmp_path_factory.mktemp("payload-brief")
@@ -42,7 +41,7 @@ def payload_brief_file(bundled_index, encoder, tmp_path_factory):
         encoder,
         request,
         load_settings(),
-        StanceModel.load(encoder=encoder),
+        stance_crossencoder,
         made=datetime(2026, 3, 1, tzinfo=UTC),
     )
     path = workdir / "brief.html"

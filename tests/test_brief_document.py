@@ -30,10 +30,8 @@ VIEWS = [
 
 
 @pytest.fixture(scope="module")
-def stance_model(encoder):
-    from lib.stance.model import StanceModel
-
-    return StanceModel.load(encoder=encoder)
+def stance_model(stance_crossencoder):
+    return stance_crossencoder
 
 
 @pytest.fixture(scope="module")

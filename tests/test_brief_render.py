@@ -32,15 +32,13 @@ PAYLOAD = f"{SCRIPT} {IMAGE} {MARKDOWN}"
 
 
 @pytest.fixture(scope="module")
-def bundled_brief(bundled_store, encoder):
-    from lib.stance.model import StanceModel
-
+def bundled_brief(bundled_store, encoder, stance_crossencoder):
     request = brief_request(
         queries=["Xi Jinping visited Pyongyang"],
         claims=["The Singapore summit produced a meaningful agreement"],
         k=2,
     )
-    model = StanceModel.load(encoder=encoder)
+    model = stance_crossencoder
     return make_brief(
         bundled_store, encoder, request, load_settings(), model, datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
     )

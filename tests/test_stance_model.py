@@ -156,13 +156,16 @@ def _write_fnc_files(folder, with_stance: bool):
     stances.to_csv(folder / "stances.csv", index=False)
 
 
-@pytest.mark.parametrize("with_stance", [True, False])
-def test_stance_fnc1_round_trip(tmp_path, model, with_stance: bool, capsys) -> None:
+@pytest.mark.parametrize(
+    ("with_stance", "kind"),
+    [(True, "stacked"), (False, "stacked"), (True, "crossencoder"), (True, "gradient-boosting")],
+)
+def test_stance_fnc1_round_trip(tmp_path, model, with_stance: bool, kind: str, capsys) -> None:
     _write_fnc_files(tmp_path, with_stance)
     out = tmp_path / "predictions.csv"
     code = main(
         ["stance-fnc1", "--bodies", str(tmp_path / "bodies.csv"), "--stances", str(tmp_path / "stances.csv"),
-         "--out", str(out)]
+         "--out", str(out), "--kind", kind]
     )  # fmt: skip
     assert code == 0
     predictions = pd.read_csv(out)

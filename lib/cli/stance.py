@@ -18,7 +18,7 @@ from lib.corpus.citations import CitationBuilder
 from lib.corpus.titles import article_titles
 from lib.errors import BadInputError
 from lib.index.annotators import stored_copy_groups
-from lib.settings import PROJECT_DIR
+from lib.settings import PROJECT_DIR, load_settings
 from lib.stance.alignment import align_articles
 from lib.stance.crossencoder import DEFAULT_CROSS_ENCODER_DIR, StanceCrossEncoder
 from lib.stance.crossencoder_training import TrainingConfig, train_cross_encoder
@@ -26,6 +26,7 @@ from lib.stance.embedding_cache import DEFAULT_CACHE_DIR
 from lib.stance.fnc1 import check_bodies_cover, read_bodies, read_stances, score_stances
 from lib.stance.model import DEFAULT_MODEL_DIR, StanceModel
 from lib.stance.pairs import DATA_FILES, SENTENCE_CACHE, data_hash, read_dataset, split_dataset
+from lib.stance.pipeline import KINDS, label_stances
 from lib.stance.proposals import PROPOSAL_COLUMNS
 from lib.stance.training import StanceData, train_stance_model
 from lib.stance.verdicts import score_claims, validate_claim
@@ -114,7 +115,22 @@ def _register_model_commands(sub: argparse._SubParsersAction) -> None:
     fnc1.add_argument(
         "--out", type=Path, required=True, help="Predictions CSV to write (Headline, Body ID, Stance)."
     )
-    fnc1.add_argument("--model", type=Path, default=None, help="Model folder (default models/stance).")
+    fnc1.add_argument(
+        "--model", type=Path, default=None, help="Gradient-boosting model folder (default models/stance)."
+    )
+    fnc1.add_argument(
+        "--crossencoder",
+        type=Path,
+        default=None,
+        help="Cross-encoder folder (default: the DOSSIER_STANCE_MODEL setting).",
+    )
+    fnc1.add_argument(
+        "--kind",
+        choices=KINDS,
+        default="stacked",
+        help="What labels related pairs: the stacked models (default, best on dev), the cross-encoder "
+        "or the gradient-boosting model alone.",
+    )
     fnc1.set_defaults(run=run_stance_fnc1)
 
 
@@ -244,17 +260,25 @@ def run_stance_fnc1(args: argparse.Namespace) -> int:
     check_bodies_cover(stances, bodies)
     if not args.out.parent.is_dir():
         raise BadInputError(f"The folder of --out ({args.out.parent}) does not exist.")
-    model = StanceModel.load(args.model or DEFAULT_MODEL_DIR)
-    texts = stances["Body ID"].map(bodies.set_index("Body ID")["articleBody"]).tolist()
-    with tqdm(desc="embedding sentences", unit="sentence") as bar:
+    boosting = StanceModel.load(args.model or DEFAULT_MODEL_DIR)
+    crossencoder = None
+    if args.kind != "gradient-boosting":
+        crossencoder = StanceCrossEncoder.load(args.crossencoder or load_settings().stance_model)
+    with tqdm(unit="item", file=sys.stderr) as bar:
 
-        def progress(done: int, total: int) -> None:
+        def progress(what: str, done: int, total: int) -> None:
+            if bar.desc != what:
+                bar.reset(total)
+                bar.set_description(what)
             bar.total = total
             bar.update(done - bar.n)
 
-        predictions = model.predict(stances["Headline"].tolist(), texts, progress=progress)
+        labels = label_stances(
+            stances, dict(zip(bodies["Body ID"], bodies["articleBody"], strict=True)), boosting,
+            crossencoder, args.kind, progress,
+        )  # fmt: skip
     result = stances.loc[:, ["Headline", "Body ID"]].copy()
-    result["Stance"] = predictions["label"].to_numpy()
+    result["Stance"] = labels
     result.to_csv(args.out, index=False)
     print(f"{len(result)} predictions written to {args.out}")
     if "Stance" in stances.columns:
