@@ -21,7 +21,7 @@ from lib.corpus.titles import article_titles
 from lib.entities import paragraphs_with, resolve_names
 from lib.errors import BadInputError
 from lib.index.annotators import stored_copy_groups
-from lib.search import Mode, search
+from lib.search import Mode, search, search_options
 from lib.settings import Settings
 from lib.stance.verdicts import StancePredictor, score_claims
 from lib.store.base import SearchFilters
@@ -471,11 +471,8 @@ def _passages(
             paragraph_ids=paragraph_ids,
         ),
         mode=wanted.mode,
-        fusion=settings.fusion,
-        candidates=settings.candidates,
-        min_similarity=settings.min_similarity,
-        keyword_weight=settings.keyword_weight,
         groups=stored_copy_groups(store) if wanted.copies_once else None,
+        **search_options(settings),
     )
     passages = tuple(
         BriefPassage(int(hit.rank), str(hit.text), notes.cite(str(hit.paragraph_id)))

@@ -23,8 +23,8 @@ from lib.entities import paragraphs_with, resolve_names
 from lib.index.annotators import stored_copy_groups
 from lib.index.build import BatchRunner
 from lib.index.distributed import ray_cluster
-from lib.index.update import update_index
-from lib.search import hits_to_records, search, validate_query
+from lib.index.update import configured_encoder, update_index
+from lib.search import best_sentence, hits_to_records, search, search_options, validate_query
 from lib.store.base import SearchFilters
 from lib.text.embeddings import load_encoder
 
@@ -110,7 +110,7 @@ def run_search(args: argparse.Namespace) -> int:
         until=until,
         paragraph_ids=paragraph_ids,
     )
-    encoder = load_encoder(store.model if args.model is None else settings.embedding_model)
+    encoder = load_encoder(store.model if args.model is None else configured_encoder(settings))
     result = search(
         store,
         encoder,
@@ -118,11 +118,8 @@ def run_search(args: argparse.Namespace) -> int:
         k=args.k,
         filters=filters,
         mode=args.mode,
-        fusion=settings.fusion,
-        keyword_weight=settings.keyword_weight,
-        candidates=settings.candidates,
-        min_similarity=settings.min_similarity,
         groups=None if args.all_copies else stored_copy_groups(store),
+        **search_options(settings),
     )
     citations = CitationBuilder(store.articles(), store.paragraphs()) if args.cite else None
     if args.json:
@@ -137,7 +134,10 @@ def run_search(args: argparse.Namespace) -> int:
             "published",
             "also_in",
         ]
-        records = [{k: r[k] for k in keep} for r in hits_to_records(result.hits)]
+        records = [
+            {**{k: r[k] for k in keep}, "best_sentence": best_sentence(r)}
+            for r in hits_to_records(result.hits)
+        ]
         if citations is not None:
             for record in records:
                 record["citation"] = citations.cite(str(record["paragraph_id"])).text

@@ -36,8 +36,10 @@ class Annotator:
 
 ANNOTATORS: tuple[Annotator, ...] = (
     # Both read the same spaCy parses (lib.text.nlp.parse_texts): the second reuses the first's.
-    Annotator("mentions", "2", "time expressions and events", find_mentions),
-    Annotator("entities", "1", "people, places, organisations and groups", find_entities),
+    # mentions 3, entities 2: sentences from the light pipeline's splitter instead of the parser,
+    # and mention vectors from the paragraph's own forward pass (lib.index.build.analyse_batch).
+    Annotator("mentions", "3", "time expressions and events", find_mentions),
+    Annotator("entities", "2", "people, places, organisations and groups", find_entities),
 )
 
 

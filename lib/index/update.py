@@ -21,7 +21,7 @@ from filelock import FileLock, Timeout
 from lib.index.build import BatchRunner, BuildReport, IndexStatus, Progress, build_index, index_status
 from lib.settings import Settings
 from lib.store.factory import publish_index
-from lib.text.embeddings import Encoder, load_encoder
+from lib.text.embeddings import Encoder, encoder_id, load_encoder
 
 WAIT_POLL_SECONDS = 0.5
 
@@ -32,12 +32,17 @@ def lock_path(index_dir: Path) -> Path:
     return index_dir.parent / f".{index_dir.name}.build.lock"
 
 
+def configured_encoder(settings: Settings) -> str:
+    """The `encoder_id` the settings build with: the model, on its ONNX graph when so configured."""
+    return encoder_id(settings.embedding_model, settings.encoder_backend)
+
+
 def current_index_status(settings: Settings) -> IndexStatus:
     """Whether the configured index can serve the configured corpus and model, and why not."""
     return index_status(
         settings.corpus_dirs,
         settings.resolved_index_dir,
-        settings.embedding_model,
+        configured_encoder(settings),
         settings.max_file_mb * 1024 * 1024,
     )
 
@@ -70,11 +75,13 @@ def update_index(
         report = build_index(
             settings.corpus_dirs,
             index_dir,
-            encoder or load(settings.embedding_model),
+            encoder or load(configured_encoder(settings)),
             settings.batch_size,
             report_progress,
             max_bytes=settings.max_file_mb * 1024 * 1024,
             runner=runner,
+            ann_min_rows=settings.ann_threshold,
+            spacy_processes=settings.spacy_processes,
         )
         collection = publish_index(settings, publish_uri)
     finally:

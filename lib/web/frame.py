@@ -15,7 +15,7 @@ from typing import NamedTuple
 import streamlit as st
 
 from lib.errors import DossierError, IndexCorruptError, IndexMissingError
-from lib.index.update import update_index
+from lib.index.update import configured_encoder, update_index
 from lib.settings import Settings
 from lib.store.factory import OpenStore
 from lib.web.brief import save_view_control
@@ -72,7 +72,7 @@ def build_with_progress(settings: Settings, reason: str, articles: int = 0) -> N
 
         try:
             report = update_index(
-                settings, show, encoder=get_encoder(settings.embedding_model), skip_when_ready=True
+                settings, show, encoder=get_encoder(configured_encoder(settings)), skip_when_ready=True
             )
         except DossierError as exc:
             status.update(label="The index could not be built", state="error")
