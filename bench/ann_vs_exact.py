@@ -39,7 +39,7 @@ from lib.store.ann import ANN_FILE  # noqa: E402
 from lib.store.base import SearchFilters  # noqa: E402
 from lib.store.embedded import VECTORS_FILE, EmbeddedStore  # noqa: E402
 
-BENCH = ROOT.parent / "shared" / "bench"
+BENCH = Path(os.environ.get("DOSSIER_BENCH_DATA", ROOT.parent / "shared" / "bench"))  # a worktree: set it
 CACHE = ROOT / ".dossier" / "cache"
 K = 10
 

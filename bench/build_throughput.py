@@ -16,6 +16,7 @@ Prints paragraphs/s for each and the ratio build/raw (target >= 0.9).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -31,7 +32,8 @@ from lib.corpus.paragraphs import split_corpus  # noqa: E402
 from lib.index.build import build_index  # noqa: E402
 from lib.text.embeddings import load_encoder  # noqa: E402
 
-FNC1_BODIES = ROOT.parent / "shared" / "bench" / "fnc1" / "train_bodies.csv"
+BENCH = Path(os.environ.get("DOSSIER_BENCH_DATA", ROOT.parent / "shared" / "bench"))  # a worktree: set it
+FNC1_BODIES = BENCH / "fnc1" / "train_bodies.csv"
 
 
 def write_corpus(folder: Path, bodies: int) -> None:

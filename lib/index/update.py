@@ -26,6 +26,21 @@ from lib.text.embeddings import Encoder, encoder_id, load_encoder
 WAIT_POLL_SECONDS = 0.5
 
 
+def with_eta(fraction: float, message: str, elapsed: float) -> str:
+    """A build's progress message with its elapsed time and, once a tenth is done, an estimate of
+    the time left from the pace so far ("Embedding …: batch 3 of 9 · 0:42 elapsed, about 1:24 left")."""
+    clock = _clock(elapsed) + " elapsed"
+    if 0.1 <= fraction < 1:
+        clock += f", about {_clock(elapsed * (1 - fraction) / fraction)} left"
+    return f"{message} · {clock}"
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def lock_path(index_dir: Path) -> Path:
     """The lock file of an index folder (beside it, so removing the folder keeps the lock)."""
     index_dir = Path(index_dir)

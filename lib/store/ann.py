@@ -15,6 +15,7 @@ share a key and map back to all their rows.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -42,8 +43,12 @@ ADD_CHUNK = 20_000
 
 
 def paragraph_keys(text_hashes: Sequence[str]) -> np.ndarray:
-    """A stable 63-bit key per paragraph text (the first 64 bits of its hex SHA-1, top bit cleared)."""
-    return np.array([int(h[:16], 16) & (2**63 - 1) for h in text_hashes], dtype=np.uint64)
+    """A stable 63-bit key per paragraph text, from its text hash (SHA-1 of the hash string, so any
+    string works; 63 bits keep collisions out of reach for millions of paragraphs)."""
+    return np.array(
+        [int.from_bytes(hashlib.sha1(h.encode()).digest()[:8], "big") >> 1 for h in text_hashes],
+        dtype=np.uint64,
+    )
 
 
 def write_ann(
