@@ -212,17 +212,15 @@ def entity_paragraphs(entities: pd.DataFrame, paragraphs: pd.DataFrame, name: st
 
 def names_in_spans(entities: pd.DataFrame, spans: pd.DataFrame) -> list[list[str]]:
     """For each span (paragraph_id, start, end: character offsets in the paragraph), the names
-    of the entities that start inside it, sorted (e.g. the entities of an event's sentence)."""
-    by_paragraph = {p: g for p, g in entities.groupby("paragraph_id")}
-    out: list[list[str]] = []
-    for span in spans.itertuples():
-        own = by_paragraph.get(span.paragraph_id)
-        if own is None:
-            out.append([])
-            continue
-        inside = own[(own["start"] >= span.start) & (own["start"] < span.end)]
-        out.append(sorted(set(inside["name"])))
-    return out
+    of the entities that start inside it, sorted (e.g. the entities of an event's sentence).
+    One join on the paragraph id, so thousands of spans cost milliseconds."""
+    pairs = spans[["paragraph_id", "start", "end"]].reset_index(drop=True).rename_axis("span").reset_index()
+    pairs = pairs.merge(
+        entities[["paragraph_id", "start", "name"]].rename(columns={"start": "at"}), on="paragraph_id"
+    )
+    inside = pairs[(pairs["at"] >= pairs["start"]) & (pairs["at"] < pairs["end"])]
+    found = inside.groupby("span")["name"].agg(lambda names: sorted(set(names)))
+    return [found.get(i, []) for i in range(len(spans))]
 
 
 def resolve_names(entities: pd.DataFrame, asked: Iterable[str]) -> list[str]:

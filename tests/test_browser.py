@@ -291,6 +291,21 @@ def test_a_timeline_event_opens_with_its_sources(open_server, page):
     assert page.get_by_text("in the article reader").count() >= 1
 
 
+def test_the_timeline_lists_key_events_over_its_chart_and_a_key_event_opens_its_sources(open_server, page):
+    visit(page, f"{open_server.url}/timeline")
+    page.get_by_role("heading", name="Key events").wait_for()
+    chart = page.locator(".st-key-attention_chart .js-plotly-plot")
+    chart.wait_for()
+    assert chart.locator(".point").count() >= 3  # the attention bars and the key events' stars
+    key_event = page.locator('[data-testid="stExpander"]').filter(has_text="2019-05-09")
+    assert "missile" in key_event.inner_text()  # the day, its title and how many articles name it
+    key_event.locator("summary").click()
+    sources = key_event.get_by_role("link", name=re.compile("in the article reader"))
+    sources.first.wait_for()
+    assert "reader?article=001" in sources.first.get_attribute("href")
+    assert "Thursday" in key_event.inner_text()  # the sentence that names the day
+
+
 def test_a_stance_cell_opens_with_its_quotes(open_server, page):
     claim = "Kim Jong Un is committed to denuclearisation"
     visit(page, f"{open_server.url}/stance?{urlencode({'claims': claim})}")
@@ -333,9 +348,9 @@ def payload_views(index: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
     """For each page that shows corpus text: the address showing the payload articles, and the
     payload texts it must show literally."""
     from lib.store.embedded import EmbeddedStore
-    from lib.timeline.view import build_timeline
+    from lib.timeline.view import read_timeline
 
-    events = build_timeline(EmbeddedStore(index), None).events
+    events = read_timeline(EmbeddedStore(index)).events
     hanoi = events[events["sentence"].str.contains("Hanoi summit", regex=False)]["event_id"].iloc[0]
     return {
         "home": ("", (f"Hanoi talks collapse {SCRIPT}",)),

@@ -32,3 +32,16 @@ def test_timeline_entity_flag(bundled_index, capsys):
     assert events and all("Xi Jinping" in e["entities"] for e in events)
     assert main(["timeline", "--entity", "Nobody Atall", "--index", str(bundled_index)]) == 2
     assert "No entity named 'Nobody Atall'" in capsys.readouterr().err
+
+
+def test_timeline_key_lists_the_key_events_with_their_score(bundled_index, capsys):
+    assert main(["timeline", "--key", "3", "--json", "--index", str(bundled_index)]) == 0
+    key = json.loads(capsys.readouterr().out)
+    assert len(key) == 3 and [k["day"] for k in key] == sorted(k["day"] for k in key)
+    assert "2019-05-09" in [k["day"] for k in key]
+    assert all(k["score"] > 0 and k["title"] and k["n_articles"] >= 1 for k in key)
+    assert main(["timeline", "--key", "--index", str(bundled_index)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert 3 <= len(lines) <= 40 and any(line.startswith("2019-05-09  Pyongyang") for line in lines)
+    assert main(["timeline", "--key", "-1", "--index", str(bundled_index)]) == 2
+    assert "--key takes a positive number" in capsys.readouterr().err

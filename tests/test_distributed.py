@@ -7,7 +7,7 @@ import pytest
 from lib.index.build import build_index
 from lib.store.embedded import EmbeddedStore
 from lib.timeline.events import unpack_vectors
-from lib.timeline.view import build_timeline
+from lib.timeline.view import read_timeline
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.slow  # starts a Ray cluster and loads the model in each worker (~40 s)
@@ -58,8 +58,8 @@ def test_ray_build_finds_the_same_time_expressions_and_events(ray_store, bundled
             np.testing.assert_allclose(
                 unpack_vectors(ray_table[column]), unpack_vectors(local_table[column]), rtol=2e-3, atol=1e-5
             )
-    ray_events = build_timeline(ray_store).events
-    local_events = build_timeline(bundled_store).events
+    ray_events = read_timeline(ray_store).events
+    local_events = read_timeline(bundled_store).events
     assert len(ray_events) == len(local_events) > 0
     pd.testing.assert_frame_equal(ray_events, local_events)
 

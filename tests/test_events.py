@@ -2,7 +2,10 @@ import numpy as np
 import pandas as pd
 
 from lib.entities import normalise_name as actor_name
-from lib.timeline.events import MergeRules, clause_label, merge_mentions, pack_vector, unpack_vectors
+from lib.text.nlp import load_pipeline
+from lib.timeline.events import pack_vector, unpack_vectors
+from lib.timeline.merge import MergeRules, merge_mentions
+from lib.timeline.titles import event_title
 
 
 def test_bundled_corpus_mentions_are_stored_with_provenance(bundled_store):
@@ -44,6 +47,7 @@ def toy(value, sentence_vector, article, granularity="day", vague=False, paragra
     return {
         "mention_id": f"{article}-{value}-{start}",
         "article_id": article,
+        "published": "2019-01-02",
         "paragraph_id": paragraph,
         "expression": value,
         "start": start,
@@ -91,15 +95,23 @@ def test_vectors_round_trip_compactly():
     np.testing.assert_allclose(unpack_vectors(packed), vectors, atol=1e-2)
 
 
-def test_clause_label_and_actor_names():
+def test_event_title_says_who_did_what_and_actor_names():
     sentence = (
         "After the failed Hanoi summit, which Trump and Kim left without any agreement, "
         "Kim has said he seeks a bold decision before the end of the year."
     )
     start = sentence.index("before the end")
-    assert (
-        clause_label(sentence, start, start + 26)
-        == "Kim has said he seeks a bold decision before the end of the year."
-    )
+    assert event_title(load_pipeline()(sentence), start, start + 26) == "Kim seeks a bold decision"
     assert actor_name("Kim Jong-un’s") == "Kim Jong Un"
     assert actor_name("the United States") == "United States"
+
+
+def test_the_build_stores_the_same_events_as_merging_from_scratch(bundled_store):
+    """The events table the build stored is the merge of its mentions, and the blocked merge
+    finds the 48 events the all-pairs merge found before it replaced it."""
+    stored = bundled_store.table("events")
+    fresh = merge_mentions(bundled_store.table("mentions"))
+    assert {frozenset(ids) for ids in stored["mention_ids"]} == {
+        frozenset(ids) for ids in fresh["mention_ids"]
+    }
+    assert len(stored) == 48

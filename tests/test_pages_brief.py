@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.brief.views import ViewStore
 from lib.corpus.citations import CitationBuilder
-from lib.timeline.view import build_timeline
+from lib.timeline.view import read_timeline
 from tests.conftest import ROOT
 from tests.test_access import AUTH
 from tests.test_pages import TIMEOUT, texts, url
@@ -79,7 +79,7 @@ def test_each_stance_quote_and_timeline_source_has_its_citation(app_env, bundled
     )
     assert len(at.code) >= 4  # every article's deciding quotes, side by side, each with its citation
 
-    events = build_timeline(bundled_store).events
+    events = read_timeline(bundled_store).events
     deadline = events[events["value"] == "2019-12-31"].iloc[0]["event_id"]
     at = open_page("pages/timeline.py", event=deadline)
     assert not at.exception

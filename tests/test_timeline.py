@@ -5,17 +5,17 @@ import pandas as pd
 from lib.timeline.view import (
     TimelineFilters,
     article_spans,
-    build_timeline,
     corpus_notes,
     event_sources,
     events_to_records,
     filter_events,
     plot_rows,
+    read_timeline,
 )
 
 
 def test_filters(bundled_store):
-    timeline = build_timeline(bundled_store)
+    timeline = read_timeline(bundled_store)
     articles = bundled_store.articles()
     everything = filter_events(timeline.events, articles, TimelineFilters())
     assert not everything["vague"].any()
@@ -37,7 +37,7 @@ def test_filters(bundled_store):
 
 
 def test_plot_rows_span_their_granularity(bundled_store):
-    timeline = build_timeline(bundled_store)
+    timeline = read_timeline(bundled_store)
     rows = plot_rows(timeline.events, bundled_store.articles(), "article")
     day = rows[rows["value"] == "2019-05-09"]
     assert set(day["lane"].str[:3]) == {"000", "001"}
@@ -51,7 +51,7 @@ def test_plot_rows_span_their_granularity(bundled_store):
 
 
 def test_event_sources_and_export_lead_back_to_paragraphs(bundled_store):
-    timeline = build_timeline(bundled_store)
+    timeline = read_timeline(bundled_store)
     deadline = timeline.events[timeline.events["value"] == "2019-12-31"].iloc[0]
     found = event_sources(deadline["event_id"], timeline.events, timeline.mentions, bundled_store.articles())
     assert set(found["article_id"]) == {"002", "003"}
@@ -63,7 +63,7 @@ def test_event_sources_and_export_lead_back_to_paragraphs(bundled_store):
 
 
 def test_article_spans_show_publication_and_mentioned_dates(bundled_store):
-    spans = article_spans(bundled_store.articles(), build_timeline(bundled_store).mentions).set_index(
+    spans = article_spans(bundled_store.articles(), read_timeline(bundled_store).mentions).set_index(
         "article_id"
     )
     assert spans.loc["004", "published"] == "2018-07-09"
@@ -88,12 +88,9 @@ def test_notes_for_articles_without_dates_or_publication_date():
 
 
 def test_copies_count_once_but_stay_listed(bundled_store):
-    from lib.corpus.copies import copy_groups, find_copies
     from lib.timeline.view import source_count
 
-    articles = bundled_store.articles()
-    groups = copy_groups(find_copies(articles), articles["article_id"].tolist())
-    events = build_timeline(bundled_store, groups).events
+    events = read_timeline(bundled_store, copies_once=True).events
     missile = events[events["value"] == "2019-05-09"].iloc[0]
     assert missile["articles"] == ["000", "001"] and missile["n_articles"] == 1
     assert source_count(missile["articles"], missile["n_articles"]) == "2 articles, 1 story"
@@ -101,7 +98,7 @@ def test_copies_count_once_but_stay_listed(bundled_store):
 
 
 def test_entity_filter_keeps_events_whose_sentence_names_the_entity(bundled_store):
-    timeline = build_timeline(bundled_store)
+    timeline = read_timeline(bundled_store)
     articles = bundled_store.articles()
     xi = filter_events(timeline.events, articles, TimelineFilters(entities=("Xi Jinping",)))
     assert len(xi) > 0 and xi["entities"].map(lambda names: "Xi Jinping" in names).all()

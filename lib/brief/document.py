@@ -27,7 +27,16 @@ from lib.stance.verdicts import StancePredictor, score_claims
 from lib.store.base import SearchFilters
 from lib.store.factory import OpenStore
 from lib.text.embeddings import Encoder
-from lib.timeline.view import TimelineFilters, build_timeline, filter_events
+from lib.timeline.view import (
+    Timeline,
+    TimelineFilters,
+    day_sources,
+    filter_events,
+    read_timeline,
+)
+from lib.timeline.view import (
+    key_events as timeline_key_events,
+)
 
 APP_NAME = "Dossier"
 KEY_EVENTS = 10
@@ -206,16 +215,20 @@ class KeyEvent:
 
 def key_events(store: OpenStore, params: Params, limit: int = KEY_EVENTS) -> list[KeyEvent]:
     """ADAPTER to the timeline (`lib.timeline.view`): the `limit` key events of a timeline view
-    (its query parameters; {} for the whole corpus), ranked by number of articles, then date,
-    its selected event first; returned in date order."""
+    (its query parameters; {} for the whole corpus), in date order. A view narrowed only by
+    dates lists the page's key events (the days ranked at build time); a view narrowed by
+    articles, outlets, actors, entities, a minimum of articles or a selected event lists its
+    events told by most articles, its selected event first."""
     try:
         since, until = (_day(_one(params, key)) for key in ("since", "until"))
         min_sources = int(_one(params, "min_sources") or 1)
     except ValueError as exc:
         raise BadInputError(f"A timeline view holds an unusable value: {exc}.") from exc
-    groups = stored_copy_groups(store) if _flag(_one(params, "copies"), True) else None
+    timeline = read_timeline(store, copies_once=_flag(_one(params, "copies"), True))
+    narrowed = any(params.get(key) for key in ("article", "source", "actor", "entity", "event"))
+    if not narrowed and min_sources <= 1:
+        return _key_days(store, timeline, limit, since, until)
     entities = tuple(resolve_names(store.table("entities"), params["entity"])) if params.get("entity") else ()
-    timeline = build_timeline(store, groups)
     filters = TimelineFilters(
         since=since,
         until=until,
@@ -246,6 +259,31 @@ def key_events(store: OpenStore, params: Params, limit: int = KEY_EVENTS) -> lis
             ),
         )
         for e in top.itertuples()
+    ]
+
+
+def _key_days(
+    store: OpenStore, timeline: Timeline, limit: int, since: date | None, until: date | None
+) -> list[KeyEvent]:
+    """The timeline page's key events: the `limit` best-ranked days some article names (a day
+    ranked only for the articles published on it has no sentence to cite), each with its title
+    and the sentence of each article naming it."""
+    articles = store.articles()
+    named = timeline.dates[timeline.dates["n_articles"] > 0]
+    return [
+        KeyEvent(
+            value=str(row.day),
+            start=str(row.day),
+            end=str(row.day),
+            granularity="day",
+            title=str(row.title or row.summary),
+            articles=int(row.n_articles),
+            sources=tuple(
+                (str(s.paragraph_id), str(s.sentence))
+                for s in day_sources(str(row.day), timeline.days, articles).itertuples()
+            ),
+        )
+        for row in timeline_key_events(named, limit, since, until).itertuples()
     ]
 
 

@@ -6,16 +6,18 @@ import argparse
 import json
 from typing import cast
 
+import pandas as pd
+
 from lib.cli.common import add_cite_option, add_location_options, open_located_store
 from lib.corpus.citations import CitationBuilder
 from lib.entities import resolve_names
-from lib.index.annotators import stored_copy_groups
+from lib.errors import BadInputError
 from lib.timeline.view import (
     TimelineFilters,
-    article_spans,
-    build_timeline,
     events_to_records,
     filter_events,
+    key_events,
+    read_timeline,
 )
 
 
@@ -37,6 +39,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--all-copies", action="store_true", help="Count an article and its copies as separate sources."
     )
     parser.add_argument(
+        "--key",
+        type=int,
+        nargs="?",
+        const=0,
+        default=None,
+        metavar="N",
+        help="Instead: the N key events (default: as many as stand out), in date order, with their "
+        "title and numbers of articles and outlets; --json adds the ranking score and summary.",
+    )
+    parser.add_argument(
         "--spans",
         action="store_true",
         help="Instead: per article, its publication date and the first and last dates it talks about.",
@@ -49,11 +61,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_timeline(args: argparse.Namespace) -> int:
     """Print events in date order (the index is built first when there is none)."""
     _, store = open_located_store(args)
-    groups = None if args.all_copies else stored_copy_groups(store)
     entities = tuple(resolve_names(store.table("entities"), args.entity)) if args.entity else ()
-    timeline = build_timeline(store, groups)
+    timeline = read_timeline(store, copies_once=not args.all_copies)
+    if args.key is not None:
+        return _print_key_events(timeline.dates, args.key, args.json)
     if args.spans:
-        spans = article_spans(store.articles(), timeline.mentions)
+        spans = timeline.spans
         if args.json:
             print(json.dumps(spans.to_dict("records"), ensure_ascii=False, indent=2, default=str))
             return 0
@@ -90,4 +103,19 @@ def run_timeline(args: argparse.Namespace) -> int:
                 print(f"        cite: {citations.cite(m['paragraph_id'], m['sentence']).text}")
     for note in timeline.notes:
         print(f"note: {note}")
+    return 0
+
+
+def _print_key_events(dates: pd.DataFrame, count: int, as_json: bool) -> int:
+    """The key events (`count` 0: as many as stand out), in date order."""
+    if count < 0:
+        raise BadInputError("--key takes a positive number of key events.")
+    chosen = key_events(dates, count or None)
+    if as_json:
+        columns = ["day", "title", "n_articles", "n_outlets", "score", "rank", "summary", "event_id"]
+        print(json.dumps(chosen[columns].to_dict("records"), ensure_ascii=False, indent=2, default=str))
+        return 0
+    for row in chosen.itertuples():
+        outlets = f", {row.n_outlets} outlets" if row.n_outlets > 1 else ""
+        print(f"{row.day}  {row.title or row.summary[:100]}  ({row.n_articles} articles{outlets})")
     return 0

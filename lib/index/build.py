@@ -23,9 +23,9 @@ from lib.corpus.load import LoadProblem, load_corpus
 from lib.corpus.paragraphs import split_corpus
 from lib.corpus.published import fill_publication_dates
 from lib.errors import BadInputError, IndexCorruptError, IndexMissingError
-from lib.index.annotators import ANNOTATORS, CORPUS_TABLES, Annotator
+from lib.index.annotators import ANNOTATORS, Annotator, CorpusInputs, corpus_tables_for
 from lib.store.embedded import EmbeddedStore, write_generation
-from lib.text.embeddings import Encoder, KnownVectors, Sentences, encode_paragraphs
+from lib.text.embeddings import Encoder, Sentences, encode_paragraphs
 from lib.text.nlp import parse_texts, sentence_spans
 
 CLEANING_VERSION = "1"
@@ -49,6 +49,9 @@ class BuildReport:
     corpus_version: str
     problems: list[LoadProblem] = field(default_factory=list)
     rebuilt_because: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per step: `analyses` (splitting, embedding, annotating), then each corpus table
+    by name, then `write` (for measuring what a step adds to a build)."""
     published_to: str | None = None
     """The Milvus collection the generation was published to (`lib.index.update`), if any."""
 
@@ -178,9 +181,16 @@ def build_index(
         )
         for a in chosen
     }
-    report_progress(0.95, "Finding copies of the same story")
-    tables.update({table.name: table.compute(articles, paragraphs) for table in CORPUS_TABLES})
+    timings = {"analyses": time.perf_counter() - started}
+    extends = _extends_previous(articles, previous_store, chosen)
+    for table in corpus_tables_for(chosen):
+        report_progress(0.95, f"Computing {table.description}")
+        began = time.perf_counter()
+        previous_table = previous_store.table(table.name) if extends and previous_store else None
+        tables[table.name] = table.compute(CorpusInputs(articles, paragraphs, dict(tables), previous_table))
+        timings[table.name] = time.perf_counter() - began
     report_progress(0.96, "Writing the index")
+    began = time.perf_counter()
     meta = {
         "model": encoder.name,
         "corpus_version": version,
@@ -202,6 +212,7 @@ def build_index(
         ann_min_rows=ann_min_rows,
         progress=ann_stage,
     )
+    timings["write"] = time.perf_counter() - began
     report_progress(1.0, "Index ready")
     return BuildReport(
         index_dir=Path(index_dir),
@@ -213,6 +224,7 @@ def build_index(
         corpus_version=version,
         problems=loaded.problems,
         rebuilt_because=rebuilt_because,
+        timings=timings,
     )
 
 
@@ -283,23 +295,17 @@ def analyse_batch(
 ) -> tuple[np.ndarray, Sentences, dict[str, pd.DataFrame]]:
     """Embedding and annotating step: the batch's paragraph vectors, their sentences (split by
     spaCy, vectors from the same forward pass), and each annotator's rows. The annotators read
-    the parses made here (`lib.text.nlp.parse_texts`' memo) and get the sentence vectors
-    already computed instead of encoding those sentences again."""
+    the parses made here (`lib.text.nlp.parse_texts`' memo). They encode the sentences they
+    compare on their own: a sentence vector pooled in its paragraph's context is closer to its
+    neighbours' and merged two unrelated events of one paragraph on the bundled corpus."""
     texts = list(batch.texts)
     spans = sentence_spans(parse_texts(texts, processes=batch.spacy_processes))
     vectors, sentences = encode_paragraphs(encoder, texts, spans, batch.batch_size)
-    known = {
-        text[a:b]: sentences.vectors[row]
-        for text, (first, last) in zip(
-            texts, zip(sentences.offsets[:-1], sentences.offsets[1:], strict=True), strict=True
-        )
-        for row, (a, b) in zip(range(first, last), sentences.spans[first:last], strict=True)
-    }
     tables = {}
     for annotator, article_ids in batch.annotate:
         chosen = batch.articles[batch.articles["article_id"].isin(article_ids)]
         own = batch.paragraphs[batch.paragraphs["article_id"].isin(article_ids)]
-        tables[annotator.name] = annotator.annotate(chosen, own, KnownVectors(encoder, known))
+        tables[annotator.name] = annotator.annotate(chosen, own, encoder)
     return vectors, sentences, tables
 
 
@@ -366,6 +372,19 @@ def _reusable(
     same = set(articles[keys].merge(previous.articles()[keys], on=keys, how="inner")["article_id"])
     old = previous.table(annotator.name)
     return same, old[old["article_id"].isin(same)]
+
+
+def _extends_previous(
+    articles: pd.DataFrame, previous: EmbeddedStore | None, annotators: Sequence[Annotator]
+) -> bool:
+    """Whether this build only adds to the previous generation: same analyses (versions), and
+    every article it held still here with the same text and date. Then incremental corpus
+    tables extend their previous result instead of starting again."""
+    if previous is None or previous.meta.get("annotators", {}) != _versions(annotators):
+        return False
+    keys = ["article_id", "content_hash", "published"]
+    before = previous.articles()[keys]
+    return len(before.merge(articles[keys], on=keys, how="inner")) == len(before)
 
 
 def _merge_rows(
@@ -454,7 +473,9 @@ def _default(annotators: Sequence[Annotator] | None) -> Sequence[Annotator]:
 def _versions(annotators: Sequence[Annotator]) -> dict[str, str]:
     """Version of every stored derived table, per-article and corpus-wide (kept in the metadata,
     so a changed analysis makes the index stale and its table is recomputed)."""
-    return {a.name: a.version for a in annotators} | {t.name: t.version for t in CORPUS_TABLES}
+    return {a.name: a.version for a in annotators} | {
+        t.name: t.version for t in corpus_tables_for(annotators)
+    }
 
 
 def _folders(corpus_dirs: Folders) -> list[Path]:

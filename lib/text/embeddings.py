@@ -142,34 +142,6 @@ def encode_paragraphs(
     return np.asarray(vectors, dtype=np.float32), Sentences.from_lists(spans, per_text, encoder.dim)
 
 
-@dataclass
-class KnownVectors:
-    """An encoder that answers from vectors already computed for some texts (a build batch's
-    in-context sentence vectors) and encodes only the others with `encoder`."""
-
-    encoder: Encoder
-    known: dict[str, np.ndarray]
-    name: str = field(init=False)
-    dim: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.name, self.dim = self.encoder.name, self.encoder.dim
-
-    def encode(
-        self, texts: Sequence[str], batch_size: int = 64, progress: ProgressCallback | None = None
-    ) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), np.float32)
-        missing = [i for i, t in enumerate(texts) if t not in self.known]
-        for i, text in enumerate(texts):
-            if text in self.known:
-                out[i] = self.known[text]
-        if missing:
-            out[missing] = self.encoder.encode([texts[i] for i in missing], batch_size=batch_size)
-        if progress:
-            progress(len(texts), len(texts))
-        return out
-
-
 def resolve_model_path(name: str) -> str:
     """The folder or hub name sentence-transformers should load for `name`."""
     package = _PACKAGED_MODELS.get(name)

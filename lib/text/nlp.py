@@ -102,6 +102,15 @@ def parse_texts(texts: Sequence[str], name: str = DEFAULT_SPACY_MODEL, processes
     return [known[t] if t in known else fresh[t] for t in texts]
 
 
+def parse_grammar(texts: Sequence[str], name: str = DEFAULT_SPACY_MODEL) -> list[Any]:
+    """spaCy docs of `texts` with the full grammar (tags, dependencies, lemmas; no entities),
+    in one batched pass: for the few paragraphs whose analyses read the parse (event titles),
+    which the light pipeline of `parse_texts` leaves out."""
+    nlp = load_pipeline(name)
+    skip = [p for p in ("entity_ruler", "ner") if p in nlp.pipe_names]
+    return list(nlp.pipe(texts, batch_size=PIPE_BATCH, disable=skip))
+
+
 def sentence_spans(docs: Sequence[Any]) -> list[np.ndarray]:
     """(start, end) character offsets of each doc's sentences, surrounding spaces left out; a
     text the splitter finds no sentence in is one sentence."""

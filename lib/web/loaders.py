@@ -8,6 +8,7 @@ also runs on its own, as `AppTest.from_file("pages/x.py")` does.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +27,14 @@ from lib.stance.verdicts import StanceResult, candidate_claims, score_claims
 from lib.store.embedded import CURRENT
 from lib.store.factory import OpenStore, open_store
 from lib.text.embeddings import Encoder, load_encoder
-from lib.timeline.view import Timeline, build_timeline
+from lib.timeline.view import (
+    Timeline,
+    TimelineFilters,
+    events_for_export,
+    events_to_records,
+    filter_events,
+    read_timeline,
+)
 
 
 def page_settings() -> Settings:
@@ -143,14 +151,34 @@ def get_copy_groups(store: OpenStore) -> pd.DataFrame:
     return _copy_groups(store.folder.name, store)
 
 
-@st.cache_data(show_spinner="Merging events across articles…", max_entries=8)
+@st.cache_resource(show_spinner="Reading the timeline…", max_entries=8)
 def _timeline(generation: str, copies_once: bool, _store: OpenStore) -> Timeline:
-    return build_timeline(_store, get_copy_groups(_store) if copies_once else None)
+    return read_timeline(_store, copies_once)
 
 
 def get_timeline(store: OpenStore, copies_once: bool) -> Timeline:
-    """The corpus's timeline (`lib.timeline.view`), once per index generation and copy mode."""
+    """The timeline the build stored (`lib.timeline.view.read_timeline`), read once per index
+    generation and copy mode and shared by sessions as it is (`cache_resource`: tens of
+    thousands of mentions are not copied on every rerun; nothing changes it)."""
     return _timeline(store.folder.name, copies_once, store)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _events_export(
+    generation: str, copies_once: bool, filters: TimelineFilters, _store: OpenStore
+) -> tuple[str, str]:
+    timeline = get_timeline(_store, copies_once)
+    events = filter_events(timeline.events, _store.articles(), filters)
+    records = events_to_records(events, timeline.mentions)
+    return events_for_export(events).to_csv(index=False), json.dumps(
+        records, ensure_ascii=False, indent=2, default=str
+    )
+
+
+def get_events_export(store: OpenStore, copies_once: bool, filters: TimelineFilters) -> tuple[str, str]:
+    """The filtered events as CSV and JSON text (`lib.timeline.view`), written once per index
+    generation, copy mode and filters: thousands of events are not serialised on every rerun."""
+    return _events_export(store.folder.name, copies_once, filters, store)
 
 
 @st.cache_resource(show_spinner="Loading the stance model…")

@@ -30,20 +30,23 @@ def download_buttons(what: str, name: str, table: Any, records: Any, key: str = 
     """CSV and JSON download buttons side by side: `table` (a DataFrame, flat cells) as
     `dossier-<name>.csv`, `records` (anything JSON can hold, nested sources kept) as
     `dossier-<name>.json`; widget keys `<key>_csv` and `<key>_json`."""
+    download_texts(
+        what,
+        name,
+        table.to_csv(index=False),
+        json.dumps(records, ensure_ascii=False, indent=2, default=str),
+        key,
+    )
+
+
+def download_texts(what: str, name: str, csv_text: str, json_text: str, key: str = "download") -> None:
+    """The same buttons for exports already written out (e.g. cached by a loader)."""
     left, right = st.columns(2)
     left.download_button(
-        f"Download {what} (CSV)",
-        table.to_csv(index=False),
-        f"dossier-{name}.csv",
-        "text/csv",
-        key=f"{key}_csv",
+        f"Download {what} (CSV)", csv_text, f"dossier-{name}.csv", "text/csv", key=f"{key}_csv"
     )
     right.download_button(
-        f"Download {what} (JSON)",
-        json.dumps(records, ensure_ascii=False, indent=2, default=str),
-        f"dossier-{name}.json",
-        "application/json",
-        key=f"{key}_json",
+        f"Download {what} (JSON)", json_text, f"dossier-{name}.json", "application/json", key=f"{key}_json"
     )
 
 
