@@ -11,9 +11,11 @@ SciFact claims (or `--queries FILE.npy`). Each size writes a generation with
 without (exact). Every query runs, interleaved: bare numpy (`matrix @ q` + argpartition), the
 exact store, the approximate store; then the same with filters keeping about 25 %, 8 % and 1 %
 of the rows (the last is searched exactly by design). recall@10 is against the exact store (ties
-with the exact 10th count as found).
+with the exact 10th count as found). `--ef` searches the same graph again at wider exploration
+(usearch's `expansion_search`; the app's default is 64, and a search asked for more candidates
+than that explores as many).
 
-    python bench/ann_vs_exact.py --sizes 100000,1000000 --queries 200
+    python bench/ann_vs_exact.py --sizes 100000,1000000 --queries 200 --ef 128,256
 """
 
 from __future__ import annotations
@@ -96,7 +98,9 @@ def rss_mb() -> float:
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def measure(n: int, base: np.ndarray, queries: np.ndarray, noise: float, folder: Path) -> dict[str, float]:
+def measure(
+    n: int, base: np.ndarray, queries: np.ndarray, noise: float, folder: Path, efs: list[int]
+) -> dict[str, float]:
     vectors = tiled(base, n, noise)
     started = time.perf_counter()
     write_synthetic(folder, vectors, np.random.default_rng(0), ann_min_rows=0)
@@ -125,6 +129,7 @@ def measure(n: int, base: np.ndarray, queries: np.ndarray, noise: float, folder:
     for q in queries[:5]:  # warm up the caches of every path
         approximate.dense_search(q[None, :], K, SearchFilters())
         exact.dense_search(q[None, :], K, SearchFilters())
+    truths = []
     for q in queries:
         t = time.perf_counter()
         scores = matrix @ q
@@ -134,6 +139,7 @@ def measure(n: int, base: np.ndarray, queries: np.ndarray, noise: float, folder:
         t = time.perf_counter()
         truth = exact.dense_search(q[None, :], K, SearchFilters())[0]
         times["exact"].append(time.perf_counter() - t)
+        truths.append(truth)
         t = time.perf_counter()
         found = approximate.dense_search(q[None, :], K, SearchFilters())[0]
         times["approximate"].append(time.perf_counter() - t)
@@ -150,6 +156,17 @@ def measure(n: int, base: np.ndarray, queries: np.ndarray, noise: float, folder:
             found = approximate.dense_search(q[None, :], K, only)[0]
             filtered_times[name].append(time.perf_counter() - t)
             recall[name].append(tie_aware_recall(found, truth))
+    for ef in efs:  # the same graph searched wider: its exploration `ef`, asked for 10 and for 100
+        approximate.ann.index.expansion_search = ef  # type: ignore[union-attr]
+        for label, count in ((f"ef={ef}", K), (f"ef={ef} k=100", 100)):
+            taken, found_share = [], []
+            for q, truth in zip(queries, truths, strict=True):
+                t = time.perf_counter()
+                found = approximate.dense_search(q[None, :], count, SearchFilters())[0].head(K)
+                taken.append(time.perf_counter() - t)
+                found_share.append(tie_aware_recall(found, truth))
+            times[label] = taken
+            recall[label] = found_share
     matrix_mb = (approximate.folder / VECTORS_FILE).stat().st_size / 2**20
     row: dict[str, float] = {
         "n": n,
@@ -195,6 +212,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     parser.add_argument("--noise", type=float, default=0.6)
     parser.add_argument("--vectors", type=Path, help="Real corpus vectors (.npy) instead of encoding.")
     parser.add_argument("--query-vectors", type=Path, help="Real query vectors (.npy) instead of encoding.")
+    parser.add_argument(
+        "--ef", default="", help="Also search the same graph at these exploration widths (comma-separated)."
+    )
     parser.add_argument("--out", type=Path, help="Also append each size's figures here (JSON lines).")
     args = parser.parse_args(argv)
     if args.vectors and args.query_vectors:
@@ -211,7 +231,8 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     rows = []
     for n in [int(s) for s in args.sizes.split(",")]:
         with tempfile.TemporaryDirectory(dir=os.environ.get("DOSSIER_BENCH_TMP")) as tmp:
-            row = measure(n, base.astype(np.float32), queries, args.noise, Path(tmp))
+            efs = [int(e) for e in args.ef.split(",") if e]
+            row = measure(n, base.astype(np.float32), queries, args.noise, Path(tmp), efs)
         rows.append(row)
         print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
         if args.out:
