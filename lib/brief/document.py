@@ -26,7 +26,7 @@ from lib.settings import Settings
 from lib.stance.verdicts import StancePredictor, score_claims
 from lib.store.base import SearchFilters
 from lib.store.factory import OpenStore
-from lib.text.embeddings import Encoder
+from lib.text.embeddings import Encoder, describe_encoder
 from lib.timeline.view import (
     Timeline,
     TimelineFilters,
@@ -527,5 +527,5 @@ def corpus_facts(meta: Mapping[str, Any]) -> CorpusFacts:
         paragraphs=int(meta.get("n_vectors", 0)),
         corpus_version=str(meta.get("corpus_version", "")),
         built_at=str(meta.get("built_at", "")),
-        model=str(meta.get("model", "")),
+        model=describe_encoder(str(meta.get("model", ""))),
     )

