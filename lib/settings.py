@@ -45,8 +45,21 @@ class Settings:
         "DOSSIER_MODEL",
         "sentence-transformers model name or path; the default loads offline from its PyPI package.",
     )
+    encoder_backend: Literal["onnx-int8", "torch"] = _setting(
+        "onnx-int8",
+        "DOSSIER_ENCODER_BACKEND",
+        "How the model runs: `onnx-int8` (its int8 ONNX graph on onnxruntime, when exported) or `torch`.",
+    )
     max_file_mb: int = _setting(20, "DOSSIER_MAX_FILE_MB", "Largest article file accepted, in MB.")
     batch_size: int = _setting(64, "DOSSIER_BATCH_SIZE", "Paragraphs embedded per batch.")
+    spacy_processes: int = _setting(
+        1, "DOSSIER_SPACY_PROCESSES", "spaCy worker processes per build batch (1: in the build's process)."
+    )
+    ann_threshold: int = _setting(
+        50_000,
+        "DOSSIER_ANN_THRESHOLD",
+        "Paragraphs from which the index also gets an approximate search graph (docs/search.md).",
+    )
     fusion: Literal["coverage", "rrf", "weighted"] = _setting(
         "coverage",
         "DOSSIER_FUSION",
@@ -60,6 +73,11 @@ class Settings:
     )
     min_similarity: float = _setting(
         0.3, "DOSSIER_MIN_SIMILARITY", "Cosine below which the best hit is reported as 'no strong match'."
+    )
+    sentence_weight: float = _setting(
+        0.5,
+        "DOSSIER_SENTENCE_WEIGHT",
+        "Weight of a paragraph's best-matching sentence in its meaning score (0: the paragraph alone).",
     )
     store: Literal["embedded", "milvus"] = _setting(
         "embedded",
@@ -132,6 +150,14 @@ def load_settings(**overrides: Any) -> Settings:
         raise BadInputError(f"Unknown fusion '{settings.fusion}': use 'coverage', 'rrf' or 'weighted'.")
     if settings.store not in ("embedded", "milvus"):
         raise BadInputError(f"Unknown store '{settings.store}': use 'embedded' or 'milvus'.")
+    if settings.encoder_backend not in ("onnx-int8", "torch"):
+        raise BadInputError(
+            f"Unknown encoder backend '{settings.encoder_backend}': use 'onnx-int8' or 'torch'."
+        )
+    if not 0 <= settings.sentence_weight <= 1:
+        raise BadInputError(
+            f"DOSSIER_SENTENCE_WEIGHT must be between 0 and 1, got {settings.sentence_weight}."
+        )
     if settings.milvus_index not in ("FLAT", "IVF_FLAT", "HNSW"):
         raise BadInputError(
             f"Unknown Milvus index '{settings.milvus_index}': use 'FLAT', 'IVF_FLAT' or 'HNSW'."

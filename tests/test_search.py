@@ -66,10 +66,18 @@ def test_validate_query_rejects_empty_and_huge_queries():
     assert validate_query("  missile  ") == "missile"
 
 
-@pytest.fixture(params=["embedded", "milvus"])
+STORES = {
+    "exact": "bundled_store",
+    "approximate": "bundled_approximate_store",
+    "milvus": "bundled_milvus_store",
+}
+
+
+@pytest.fixture(params=list(STORES))
 def search_store(request):
-    """The bundled index in each store backend: every search test runs against both."""
-    return request.getfixturevalue("bundled_store" if request.param == "embedded" else "bundled_milvus_store")
+    """The bundled index in each store backend (exact, with an approximate graph, Milvus): every
+    search test runs against all three."""
+    return request.getfixturevalue(STORES[request.param])
 
 
 def test_search_returns_hits_with_provenance(search_store, encoder):
@@ -135,6 +143,48 @@ def test_copies_of_one_story_count_once(search_store, encoder):
     assert {top["paragraph_id"], *top["also_in"]} == {"000:2", "001:10"}
     assert not ({"000:2", "001:10"} & set(together.hits["paragraph_id"][1:]))
     assert any("counts once" in note for note in together.notes)
+
+
+def test_passages_an_abridged_copy_joins_fold_into_the_titled_original(search_store, encoder):
+    """Issue 17's case: the untitled abridged copy 000 joins into one paragraph (000:5) what the
+    titled original 001 splits into several; folding only identical paragraphs showed 000:5 first
+    and then the same sentences again from 001."""
+    from lib.index.annotators import stored_copy_groups
+
+    query = "Russia backing North Korea"
+    separate = search(search_store, encoder, query, k=4).hits["paragraph_id"].tolist()
+    assert separate[0] == "000:5" and {"001:3", "001:19", "001:21"} <= set(separate)
+    folded = search(search_store, encoder, query, k=4, groups=stored_copy_groups(search_store)).hits
+    shown = folded["paragraph_id"].tolist()
+    assert "000:5" not in shown and len(set(shown)) == len(shown)
+    assert {"001:3", "001:19", "001:21"} <= set(shown[:3])  # the original's passages, once each
+    for row in folded[folded["paragraph_id"].isin(["001:3", "001:19", "001:21"])].itertuples():
+        assert "000:5" in row.also_in  # the copy is listed under each passage it repeats
+    assert folded["score"].iloc[0] == pytest.approx(
+        search(search_store, encoder, query, k=1).hits["score"][0]
+    )
+
+
+def test_each_hit_says_which_sentence_matched_best(search_store, encoder):
+    hits = search(search_store, encoder, "Xi Jinping visited Pyongyang", k=5).hits
+    top = hits.iloc[0]
+    sentence = top["text"][int(top["sentence_start"]) : int(top["sentence_end"])]
+    assert "Xi" in sentence and len(sentence) < len(top["text"])
+    assert hits["sentence_score"].between(0, 1).all()
+    keyword = search(search_store, encoder, "Pyongyang", k=3, mode="keyword").hits
+    assert keyword["sentence_start"].isna().all()  # no meaning score, nothing to explain
+
+
+def test_the_best_sentence_lifts_a_paragraph_that_says_it_in_one_sentence(bundled_store, encoder):
+    from lib.search import meaning_scores
+
+    query = encoder.encode(["Xi Jinping visited Pyongyang"])[0]
+    ids = bundled_store.paragraphs().dropna(subset=["vec_row"])["paragraph_id"].tolist()
+    paragraph_only = meaning_scores(bundled_store, query, ids, 0.0)
+    fused = meaning_scores(bundled_store, query, ids, 0.5)
+    best = bundled_store.sentence_matches(query, ids).set_index("paragraph_id")["sentence_score"]
+    np.testing.assert_allclose(fused, 0.5 * paragraph_only + 0.5 * best.reindex(ids).to_numpy(), atol=1e-6)
+    assert (best.reindex(ids).to_numpy() >= paragraph_only.to_numpy() - 0.2).all()
 
 
 def test_entity_filter_keeps_only_paragraphs_naming_the_entity(search_store, encoder):

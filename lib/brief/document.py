@@ -23,12 +23,12 @@ from lib.corpus.titles import article_titles
 from lib.entities import paragraphs_with, resolve_names
 from lib.errors import BadInputError
 from lib.index.annotators import stored_copy_groups
-from lib.search import Mode, search
+from lib.search import Mode, search, search_options
 from lib.settings import Settings
 from lib.stance.verdicts import SentenceScorer, score_claims
 from lib.store.base import SearchFilters
 from lib.store.factory import OpenStore
-from lib.text.embeddings import Encoder
+from lib.text.embeddings import Encoder, describe_encoder
 from lib.timeline.view import (
     Timeline,
     TimelineFilters,
@@ -514,11 +514,8 @@ def _passages(
             paragraph_ids=paragraph_ids,
         ),
         mode=wanted.mode,
-        fusion=settings.fusion,
-        candidates=settings.candidates,
-        min_similarity=settings.min_similarity,
-        keyword_weight=settings.keyword_weight,
         groups=stored_copy_groups(store) if wanted.copies_once else None,
+        **search_options(settings),
     )
     passages = tuple(
         BriefPassage(int(hit.rank), str(hit.text), notes.cite(str(hit.paragraph_id)))
@@ -535,5 +532,5 @@ def corpus_facts(meta: Mapping[str, Any]) -> CorpusFacts:
         paragraphs=int(meta.get("n_vectors", 0)),
         corpus_version=str(meta.get("corpus_version", "")),
         built_at=str(meta.get("built_at", "")),
-        model=str(meta.get("model", "")),
+        model=describe_encoder(str(meta.get("model", ""))),
     )

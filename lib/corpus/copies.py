@@ -110,6 +110,27 @@ def story_of(groups: pd.DataFrame | None) -> dict[str, str]:
     return dict(zip(groups["article_id"], groups["group"], strict=True))
 
 
+def best_copies(articles: pd.DataFrame, groups: pd.DataFrame | None) -> dict[str, str]:
+    """Article id → the copy of its story a reader should see: the most complete titled one
+    (titled before untitled, then the longest text, then the smallest id). {} without groups."""
+    if groups is None or groups.empty:
+        return {}
+    info = articles.set_index("article_id")
+    ranked = groups.assign(
+        titled=[
+            bool(str(info.at[a, "title"] or "").strip()) if a in info.index else False
+            for a in groups["article_id"]
+        ],
+        length=[len(str(info.at[a, "text"] or "")) if a in info.index else 0 for a in groups["article_id"]],
+    ).sort_values(["group", "titled", "length", "article_id"], ascending=[True, False, False, True])
+    first = ranked.drop_duplicates("group").set_index("group")["article_id"]
+    return {a: str(first[g]) for a, g in zip(groups["article_id"], groups["group"], strict=True)}
+
+
+def _filled(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
 def copy_groups(pairs: pd.DataFrame, article_ids: list[str]) -> pd.DataFrame:
     """Every article with its group (copies joined transitively) and the group's
     representative: the original that the others copy (the most complete text)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, Protocol, TypeVar
@@ -25,7 +25,8 @@ from lib.corpus.published import fill_publication_dates
 from lib.errors import BadInputError, IndexCorruptError, IndexMissingError
 from lib.index.annotators import ANNOTATORS, Annotator, CorpusInputs, corpus_tables_for
 from lib.store.embedded import EmbeddedStore, write_generation
-from lib.text.embeddings import Encoder
+from lib.text.embeddings import Encoder, Sentences, encode_paragraphs
+from lib.text.nlp import parse_texts, sentence_spans
 
 CLEANING_VERSION = "1"
 Progress = Callable[[float, str], None]
@@ -116,12 +117,15 @@ def build_index(
     annotators: Sequence[Annotator] | None = None,
     runner: BatchRunner | None = None,
     texts_per_batch: int = 1024,
+    ann_min_rows: int | None = None,
+    spacy_processes: int = 1,
 ) -> BuildReport:
     """Build (or update) the index of the corpus folder(s) in `index_dir` with `encoder`.
 
     Per-article work (cleaning and splitting, then embedding and annotating what changed) runs
     in batches through `runner`: in this process by default, as Ray tasks with
-    `lib.index.distributed`; either way the same steps produce the same index.
+    `lib.index.distributed`; either way the same steps produce the same index. Past
+    `ann_min_rows` paragraphs the index gets an approximate search graph (`lib.store.ann`).
     """
     started = time.perf_counter()
     report_progress = progress or (lambda fraction, message: None)
@@ -151,28 +155,29 @@ def build_index(
     paragraphs.loc[body, "vec_row"] = np.arange(int(body.sum()))
 
     previous_store, rebuilt_because = _previous_store(index_dir, encoder.name)
-    previous = _previous_vectors(previous_store)
+    previous = _previous_rows(previous_store)
     body_hashes = paragraphs.loc[body, "text_hash"].tolist()
-    vectors = np.zeros((len(body_hashes), encoder.dim), dtype=np.float32)
-    for i, h in enumerate(body_hashes):
-        if h in previous:
-            vectors[i] = previous[h]
     chosen = _default(annotators)
     reuse = {a.name: _reusable(a, articles, previous_store) for a in chosen}
     redo = {name: set(articles["article_id"]) - same for name, (same, _) in reuse.items()}
     work = plan_analysis(articles, paragraphs, set(previous), chosen, redo, batch_size, texts_per_batch)
+    work = [replace(w, spacy_processes=spacy_processes) for w in work]
     todo = sum(len(w.rows) for w in work)
     results = run(
         analyse_batch,
         work,
         encoder,
-        _stage(report_progress, 0.1, 0.95, f"Embedding {todo:,} paragraphs and annotating"),
+        _stage(report_progress, 0.1, 0.94, f"Embedding {todo:,} paragraphs and annotating"),
     )
-    for batch, (batch_vectors, _) in zip(work, results, strict=True):
-        vectors[list(batch.rows)] = batch_vectors
+    vectors, sentences = _assemble_vectors(body_hashes, previous, previous_store, work, results, encoder.dim)
     tables = {
         a.name: _merge_rows(
-            a, [t[a.name] for _, t in results if a.name in t], reuse[a.name][1], articles, paragraphs, encoder
+            a,
+            [t[a.name] for _, _, t in results if a.name in t],
+            reuse[a.name][1],
+            articles,
+            paragraphs,
+            encoder,
         )
         for a in chosen
     }
@@ -194,7 +199,19 @@ def build_index(
         "n_articles": len(articles),
         "annotators": _versions(chosen),
     }
-    write_generation(Path(index_dir), articles, paragraphs, furniture, vectors, meta, tables)
+    ann_stage = _stage(report_progress, 0.96, 0.995, "Building the approximate search index")
+    write_generation(
+        Path(index_dir),
+        articles,
+        paragraphs,
+        furniture,
+        vectors,
+        meta,
+        tables,
+        sentences=sentences,
+        ann_min_rows=ann_min_rows,
+        progress=ann_stage,
+    )
     timings["write"] = time.perf_counter() - began
     report_progress(1.0, "Index ready")
     return BuildReport(
@@ -270,17 +287,26 @@ class AnalysisBatch:
     paragraphs: pd.DataFrame
     annotate: tuple[tuple[Annotator, tuple[str, ...]], ...]
     batch_size: int = 64
+    spacy_processes: int = 1
 
 
-def analyse_batch(batch: AnalysisBatch, encoder: Encoder) -> tuple[np.ndarray, dict[str, pd.DataFrame]]:
-    """Embedding and annotating step: the batch's vectors, and each annotator's rows."""
-    vectors = encoder.encode(list(batch.texts), batch_size=batch.batch_size)
+def analyse_batch(
+    batch: AnalysisBatch, encoder: Encoder
+) -> tuple[np.ndarray, Sentences, dict[str, pd.DataFrame]]:
+    """Embedding and annotating step: the batch's paragraph vectors, their sentences (split by
+    spaCy, vectors from the same forward pass), and each annotator's rows. The annotators read
+    the parses made here (`lib.text.nlp.parse_texts`' memo). They encode the sentences they
+    compare on their own: a sentence vector pooled in its paragraph's context is closer to its
+    neighbours' and merged two unrelated events of one paragraph on the bundled corpus."""
+    texts = list(batch.texts)
+    spans = sentence_spans(parse_texts(texts, processes=batch.spacy_processes))
+    vectors, sentences = encode_paragraphs(encoder, texts, spans, batch.batch_size)
     tables = {}
     for annotator, article_ids in batch.annotate:
         chosen = batch.articles[batch.articles["article_id"].isin(article_ids)]
         own = batch.paragraphs[batch.paragraphs["article_id"].isin(article_ids)]
         tables[annotator.name] = annotator.annotate(chosen, own, encoder)
-    return vectors, tables
+    return vectors, sentences, tables
 
 
 def plan_analysis(
@@ -405,12 +431,39 @@ def _previous_store(index_dir: Path, model: str) -> tuple[EmbeddedStore | None, 
     return store, ""
 
 
-def _previous_vectors(store: EmbeddedStore | None) -> dict[str, np.ndarray]:
-    """Vectors of the previous index by paragraph text hash."""
+def _previous_rows(store: EmbeddedStore | None) -> dict[str, int]:
+    """Vector rows of the previous index by paragraph text hash."""
     if store is None:
         return {}
     body = store.paragraphs().dropna(subset=["vec_row"])
-    return {h: store.vectors[int(r)] for h, r in zip(body["text_hash"], body["vec_row"], strict=True)}
+    return dict(zip(body["text_hash"], body["vec_row"].astype(int), strict=True))
+
+
+def _assemble_vectors(
+    body_hashes: list[str],
+    previous: dict[str, int],
+    previous_store: EmbeddedStore | None,
+    work: Sequence[AnalysisBatch],
+    results: Sequence[tuple[np.ndarray, Sentences, dict[str, pd.DataFrame]]],
+    dim: int,
+) -> tuple[np.ndarray, Sentences]:
+    """The new generation's vectors and sentences in `vec_row` order: those of unchanged
+    paragraphs from the previous index, the rest from the batches just embedded."""
+    source = np.array([previous.get(h, -1) for h in body_hashes], dtype=np.int64)
+    reused = np.flatnonzero(source >= 0)
+    vectors = np.zeros((len(body_hashes), dim), dtype=np.float32)
+    parts, positions = [], []
+    if previous_store is not None and len(reused):
+        vectors[reused] = previous_store.vectors[source[reused]]
+        parts.append(previous_store.sentences.take(source[reused]))
+        positions.append(reused)
+    for batch, (batch_vectors, batch_sentences, _) in zip(work, results, strict=True):
+        rows = np.array(batch.rows, dtype=np.int64)
+        vectors[rows] = batch_vectors
+        parts.append(batch_sentences)
+        positions.append(rows)
+    order = np.concatenate(positions) if positions else np.zeros(0, np.int64)
+    return vectors, Sentences.concat(parts, dim).take(np.argsort(order, kind="stable"))
 
 
 def _default(annotators: Sequence[Annotator] | None) -> Sequence[Annotator]:

@@ -21,9 +21,24 @@ from filelock import FileLock, Timeout
 from lib.index.build import BatchRunner, BuildReport, IndexStatus, Progress, build_index, index_status
 from lib.settings import Settings
 from lib.store.factory import publish_index
-from lib.text.embeddings import Encoder, load_encoder
+from lib.text.embeddings import Encoder, encoder_id, load_encoder
 
 WAIT_POLL_SECONDS = 0.5
+
+
+def with_eta(fraction: float, message: str, elapsed: float) -> str:
+    """A build's progress message with its elapsed time and, once a tenth is done, an estimate of
+    the time left from the pace so far ("Embedding …: batch 3 of 9 · 0:42 elapsed, about 1:24 left")."""
+    clock = _clock(elapsed) + " elapsed"
+    if 0.1 <= fraction < 1:
+        clock += f", about {_clock(elapsed * (1 - fraction) / fraction)} left"
+    return f"{message} · {clock}"
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def lock_path(index_dir: Path) -> Path:
@@ -32,12 +47,17 @@ def lock_path(index_dir: Path) -> Path:
     return index_dir.parent / f".{index_dir.name}.build.lock"
 
 
+def configured_encoder(settings: Settings) -> str:
+    """The `encoder_id` the settings build with: the model, on its ONNX graph when so configured."""
+    return encoder_id(settings.embedding_model, settings.encoder_backend)
+
+
 def current_index_status(settings: Settings) -> IndexStatus:
     """Whether the configured index can serve the configured corpus and model, and why not."""
     return index_status(
         settings.corpus_dirs,
         settings.resolved_index_dir,
-        settings.embedding_model,
+        configured_encoder(settings),
         settings.max_file_mb * 1024 * 1024,
     )
 
@@ -70,11 +90,13 @@ def update_index(
         report = build_index(
             settings.corpus_dirs,
             index_dir,
-            encoder or load(settings.embedding_model),
+            encoder or load(configured_encoder(settings)),
             settings.batch_size,
             report_progress,
             max_bytes=settings.max_file_mb * 1024 * 1024,
             runner=runner,
+            ann_min_rows=settings.ann_threshold,
+            spacy_processes=settings.spacy_processes,
         )
         collection = publish_index(settings, publish_uri)
     finally:

@@ -61,7 +61,9 @@ class StanceModel:
 
     @classmethod
     def load(cls, path: Path = DEFAULT_MODEL_DIR, encoder: Encoder | None = None) -> StanceModel:
-        """Load a model saved by `save` (the committed one by default); the encoder loads on first use."""
+        """Load a model saved by `save` (the committed one by default). `encoder` is used only if it
+        is the one the model was trained with (an index's int8 encoder is not); otherwise that one
+        loads on first use."""
         import joblib  # heavy: imported on first use
 
         folder = Path(path)
@@ -79,6 +81,8 @@ class StanceModel:
                 f"The stance model at {folder} could not be read ({exc}); "
                 "rebuild it with `python -m lib train-stance`."
             ) from exc
+        if encoder is not None and encoder.name != metadata["encoder"]:
+            encoder = None  # the classifier reads the vectors it was trained on (torch, not int8)
         return cls(parts["classifier"], parts["vectorizer"], metadata["encoder"], metadata, encoder)
 
     def save(self, path: Path) -> None:

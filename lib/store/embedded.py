@@ -2,9 +2,12 @@
 
 Layout: `<index_dir>/CURRENT` names the live generation folder, which holds
 `index.sqlite` (articles, paragraphs, removed furniture, an FTS5 table for keyword search
-and build metadata) and `embeddings.npy` (one normalised float32 row per body paragraph,
-row `i` ↔ FTS rowid `i`). A build writes a whole new generation and then swaps CURRENT
-atomically, so a build killed half-way leaves the previous index usable.
+and build metadata), `embeddings.npy` (one normalised float32 row per body paragraph,
+row `i` ↔ FTS rowid `i`), the paragraphs' sentences (`sentences.npy`: float16 vectors,
+`sentence_spans.npy`, `sentence_offsets.npy`: row i's sentences are `offsets[i]:offsets[i+1]`)
+and, past `ann_min_rows` paragraphs, an approximate index (`lib.store.ann`). A build writes a
+whole new generation and then swaps CURRENT atomically, so a build killed half-way leaves the
+previous index usable. Every array is memory-mapped when read.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +30,20 @@ import pandas as pd
 
 from lib.corpus.load import ARTICLE_COLUMNS
 from lib.errors import IndexCorruptError, IndexMissingError
+from lib.store.ann import ANN_FILE, EXACT_MIN_ROWS, AnnIndex, exact_limit, paragraph_keys, write_ann
 from lib.store.base import SearchFilters
+from lib.text.embeddings import Sentences
 from lib.text.terms import query_terms, stems
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 CURRENT = "CURRENT"
 DB_FILE = "index.sqlite"
 VECTORS_FILE = "embeddings.npy"
+SENTENCE_FILES = {
+    "offsets": "sentence_offsets.npy",
+    "spans": "sentence_spans.npy",
+    "vectors": "sentences.npy",
+}
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -60,11 +70,17 @@ def write_generation(
     vectors: np.ndarray,
     meta: dict[str, Any],
     tables: dict[str, pd.DataFrame] | None = None,
+    sentences: Sentences | None = None,
+    ann_min_rows: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Write a complete new generation and make it the live one; return its folder.
 
     `paragraphs` must carry `text_hash` and `vec_row` (row of `vectors`, or NA for headings);
-    `tables` are derived per-article tables (see `lib.index.annotators.Annotator`), read back with `table`.
+    `tables` are derived per-article tables (see `lib.index.annotators.Annotator`), read back with `table`;
+    `sentences` the body paragraphs' sentences in `vec_row` order (each paragraph is its own one
+    sentence when not given). With `ann_min_rows` paragraphs or more, an approximate index is
+    written too, updating the live generation's where it can (`progress(done, total)` as it grows).
     """
     index_dir.mkdir(parents=True, exist_ok=True)
     name = f"gen-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"  # names sort by creation time
@@ -72,6 +88,13 @@ def write_generation(
     tmp.mkdir()
     try:
         np.save(tmp / VECTORS_FILE, np.ascontiguousarray(vectors, dtype=np.float32))
+        _save_sentences(tmp, sentences or _whole_paragraphs(paragraphs, vectors))
+        ann: dict[str, Any] = {}
+        if ann_min_rows is not None and len(vectors) >= ann_min_rows:
+            body_hashes = paragraphs.dropna(subset=["vec_row"]).sort_values("vec_row")["text_hash"]
+            ann = write_ann(
+                tmp, vectors, paragraph_keys(body_hashes.tolist()), _live_or_none(index_dir), progress
+            )
         with sqlite3.connect(tmp / DB_FILE) as db:
             db.executescript(_SCHEMA)
             full_meta = {
@@ -79,6 +102,7 @@ def write_generation(
                 "format_version": FORMAT_VERSION,
                 "n_vectors": int(vectors.shape[0]),
                 "dim": int(vectors.shape[1]),
+                **({"ann": ann} if ann else {}),
             }
             db.executemany(
                 "INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in full_meta.items()]
@@ -152,6 +176,26 @@ def write_generation(
     return final
 
 
+def _save_sentences(folder: Path, sentences: Sentences) -> None:
+    np.save(folder / SENTENCE_FILES["offsets"], np.asarray(sentences.offsets, dtype=np.int64))
+    np.save(folder / SENTENCE_FILES["spans"], np.asarray(sentences.spans, dtype=np.int32))
+    np.save(folder / SENTENCE_FILES["vectors"], np.asarray(sentences.vectors, dtype=np.float16))
+
+
+def _whole_paragraphs(paragraphs: pd.DataFrame, vectors: np.ndarray) -> Sentences:
+    """Each body paragraph as its own single sentence (for callers that split none)."""
+    body = paragraphs.dropna(subset=["vec_row"]).sort_values("vec_row")
+    spans = [np.array([[0, len(t)]]) for t in body["text"]]
+    return Sentences.from_lists(spans, list(np.asarray(vectors)[:, None, :]), int(vectors.shape[1]))
+
+
+def _live_or_none(index_dir: Path) -> Path | None:
+    try:
+        return live_generation(index_dir)
+    except (IndexMissingError, IndexCorruptError):
+        return None
+
+
 # ---- kernels: exact dense top-k over the matrix, a safe FTS5 query ---------------------------
 
 
@@ -159,21 +203,20 @@ def dense_top_k(
     query_vectors: np.ndarray, matrix: np.ndarray, k: int, mask: np.ndarray | None = None
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Exact top-k by dot product (cosine for normalised rows): (scores, row indices) per query,
-    best first. Rows where `mask` is False are never returned."""
+    best first. Rows where `mask` is False are never returned: only the allowed rows are
+    gathered and scored (a selective filter costs a fraction of the full product)."""
     queries = np.atleast_2d(np.asarray(query_vectors, dtype=np.float32))
-    n = matrix.shape[0]
-    allowed = n if mask is None else int(mask.sum())
-    k = max(0, min(k, allowed))
+    rows = None if mask is None else np.flatnonzero(mask)
+    n = matrix.shape[0] if rows is None else len(rows)
+    k = max(0, min(k, n))
     if k == 0:
         return [(np.zeros(0, np.float32), np.zeros(0, np.int64)) for _ in queries]
-    scores = queries @ matrix.T
-    if mask is not None:
-        np.copyto(scores, -np.inf, where=~mask)
+    scores = queries @ (matrix if rows is None else np.asarray(matrix[rows])).T
     results = []
     for row in scores:
         top = np.argpartition(-row, k - 1)[:k] if k < n else np.arange(n)
         top = top[np.argsort(-row[top], kind="stable")]
-        results.append((row[top], top))
+        results.append((row[top], top if rows is None else rows[top]))
     return results
 
 
@@ -201,8 +244,10 @@ class EmbeddedStore:
     Safe to share between sessions: every query opens its own read-only SQLite connection.
     """
 
-    def __init__(self, index_dir: Path | str) -> None:
+    def __init__(self, index_dir: Path | str, exact_min_rows: int = EXACT_MIN_ROWS) -> None:
         self.index_dir = Path(index_dir)
+        self.exact_min_rows = exact_min_rows
+        """A filter leaving fewer rows than `lib.store.ann.exact_limit` is searched exactly."""
         self.folder = live_generation(self.index_dir)
         self._db_uri = f"file:{self.folder / DB_FILE}?mode=ro"
         try:
@@ -217,6 +262,10 @@ class EmbeddedStore:
             # Memory-mapped: replicas on one host share the page cache, and a Milvus-backed
             # store that never searches here never reads the matrix.
             self.vectors = np.load(self.folder / VECTORS_FILE, mmap_mode="r")
+            self.sentences = Sentences(
+                **{k: np.load(self.folder / f, mmap_mode="r") for k, f in SENTENCE_FILES.items()}
+            )
+            self.ann = AnnIndex(self.folder) if (self.folder / ANN_FILE).exists() else None
         except (sqlite3.DatabaseError, OSError, ValueError, json.JSONDecodeError) as exc:
             raise IndexCorruptError(
                 f"The index in '{self.index_dir}' is damaged ({exc}): rebuild it."
@@ -231,7 +280,16 @@ class EmbeddedStore:
             raise IndexCorruptError(f"The index in '{self.index_dir}' has an old format: rebuild it.")
         n, dim = int(self.meta.get("n_vectors", -1)), int(self.meta.get("dim", -1))
         body = int(self._paragraphs["vec_row"].notna().sum())
-        if self.vectors.ndim != 2 or self.vectors.shape != (n, dim) or body != n:
+        sentences = self.sentences
+        if (
+            self.vectors.ndim != 2
+            or self.vectors.shape != (n, dim)
+            or body != n
+            or sentences.offsets.shape != (n + 1,)
+            or sentences.vectors.shape != (int(sentences.offsets[-1]), dim)
+            or len(sentences.spans) != len(sentences.vectors)
+            or (self.ann is not None and self.ann.size != n)
+        ):
             raise IndexCorruptError(
                 f"The index in '{self.index_dir}' is inconsistent ({self.vectors.shape} vectors for {body} "
                 "paragraphs): rebuild it."
@@ -240,6 +298,7 @@ class EmbeddedStore:
     def _row_meta(self) -> None:
         body = self._paragraphs.dropna(subset=["vec_row"]).sort_values("vec_row")
         self._row_paragraph = body["paragraph_id"].to_numpy()
+        self._row_of = pd.Index(self._row_paragraph)
         codes, uniques = pd.factorize(body["article_id"])
         self._row_article_code = codes
         self._article_codes = pd.Index(uniques)
@@ -286,12 +345,43 @@ class EmbeddedStore:
         return rows
 
     def dense_search(self, query_vectors: np.ndarray, k: int, filters: SearchFilters) -> list[pd.DataFrame]:
-        """Exact cosine top-k per query, filters applied before the cut."""
-        results = dense_top_k(query_vectors, self.vectors, k, self.allowed_rows(filters))
-        return [
-            pd.DataFrame({"paragraph_id": self._row_paragraph[rows], "score": scores})
-            for scores, rows in results
-        ]
+        """Cosine top-k per query, filters applied before the cut: exact, or with an approximate
+        index its shortlist re-scored exactly (a very selective filter is searched exactly over
+        its rows, and so is a filtered shortlist that comes back too short)."""
+        queries = np.atleast_2d(np.asarray(query_vectors, dtype=np.float32))
+        mask = self.allowed_rows(filters)
+        n = self.vectors.shape[0]
+        allowed = n if mask is None else int(mask.sum())
+        use_ann = self.ann is not None and (mask is None or allowed > exact_limit(k, n, self.exact_min_rows))
+        results = []
+        for query in queries:
+            found = self.ann.top_k(self.vectors, query, k, mask) if use_ann and self.ann else None
+            scores, rows = found if found is not None else dense_top_k(query, self.vectors, k, mask)[0]
+            results.append(pd.DataFrame({"paragraph_id": self._row_paragraph[rows], "score": scores}))
+        return results
+
+    def sentence_matches(self, query_vector: np.ndarray, paragraph_ids: Iterable[str]) -> pd.DataFrame:
+        """For each body paragraph given, its sentence closest to the query: paragraph_id,
+        sentence_score (cosine), sentence_start and sentence_end (offsets in the paragraph)."""
+        ids = list(paragraph_ids)
+        rows = self._row_of.get_indexer(ids)
+        if (rows < 0).any():
+            raise KeyError("headings and unknown paragraphs have no sentences")
+        sentence_rows, owner = self.sentences.rows_of(rows)
+        query = np.asarray(query_vector, dtype=np.float32).reshape(-1)
+        scores = np.asarray(self.sentences.vectors[sentence_rows], dtype=np.float32) @ query
+        # Best sentence per paragraph: sort by (paragraph, -score) and take each paragraph's first.
+        order = np.lexsort((-scores, owner))
+        first = order[np.r_[True, owner[order][1:] != owner[order][:-1]]] if len(order) else order
+        spans = np.asarray(self.sentences.spans[sentence_rows[first]])
+        return pd.DataFrame(
+            {
+                "paragraph_id": np.asarray(ids, dtype=object)[owner[first]],
+                "sentence_score": scores[first],
+                "sentence_start": spans[:, 0] if len(spans) else np.zeros(0, int),
+                "sentence_end": spans[:, 1] if len(spans) else np.zeros(0, int),
+            }
+        )
 
     def keyword_search(self, query: str, k: int, filters: SearchFilters) -> pd.DataFrame:
         """BM25 (SQLite FTS5) top-k; higher score is better."""
@@ -326,7 +416,7 @@ class EmbeddedStore:
 
     def _rows_of(self, paragraph_ids: Iterable[str]) -> list[int]:
         """Vector rows (= FTS rowids) of these paragraphs; headings and unknown ids have none."""
-        rows = pd.Index(self._row_paragraph).get_indexer(list(paragraph_ids))
+        rows = self._row_of.get_indexer(list(paragraph_ids))
         return [int(r) for r in rows if r >= 0]
 
     def table(self, name: str) -> pd.DataFrame:

@@ -156,6 +156,10 @@ class MilvusStore:
     def table(self, name: str) -> pd.DataFrame:
         return self.local.table(name)
 
+    def sentence_matches(self, query_vector: np.ndarray, paragraph_ids: Iterable[str]) -> pd.DataFrame:
+        """The best sentence of each paragraph, from the embedded generation's sentence vectors."""
+        return self.local.sentence_matches(query_vector, paragraph_ids)
+
     def dense_search(self, query_vectors: np.ndarray, k: int, filters: SearchFilters) -> list[pd.DataFrame]:
         """Top-k by inner product (cosine) per query in Milvus, filters applied inside the search."""
         queries = np.atleast_2d(np.asarray(query_vectors, dtype=np.float32))

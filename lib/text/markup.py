@@ -3,7 +3,7 @@
 Corpus text is untrusted: it may hold `<script>`, `<img onerror=...>`, Markdown links or
 `$...$` (which Streamlit renders as maths). Every character HTML or Markdown would
 interpret becomes an entity, so the text always shows literally; the only markup added is
-our own `<mark>` around query words.
+our own `<mark>` around query words and a `<span>` around the sentence that matched best.
 """
 
 from __future__ import annotations
@@ -47,8 +47,18 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(lambda m: _ENTITIES[m.group()], text)
 
 
-def highlight(text: str, query: str) -> str:
-    """Escaped `text` with the query's words (and simple inflections of them) in <mark>."""
+SENTENCE_STYLE = "background-color: rgba(255, 200, 60, 0.22); border-radius: 3px; padding: 0 2px"
+
+
+def highlight(text: str, query: str, sentence: tuple[int, int] | None = None) -> str:
+    """Escaped `text` with the query's words (and simple inflections of them) in <mark>, and the
+    `sentence` span (start, end offsets: the best-matching sentence, "why this matched") shaded."""
+    if sentence is not None:
+        start, end = max(0, sentence[0]), min(len(text), sentence[1])
+        if start < end:
+            inside = highlight(text[start:end], query)
+            shaded = f'<span class="why-matched" style="{SENTENCE_STYLE}">{inside}</span>'
+            return highlight(text[:start], query) + shaded + highlight(text[end:], query)
     wanted = stems(query)
     out, pos = [], 0
     for match in WORD.finditer(text):

@@ -19,7 +19,7 @@ import pandas as pd
 from lib.corpus.copies import story_of
 from lib.entities import entities_from_docs
 from lib.text.embeddings import Encoder
-from lib.text.nlp import parse_texts
+from lib.text.nlp import parse_grammar, parse_texts
 from lib.timeline.titles import event_title
 from lib.timex.registry import find_time_expressions
 
@@ -52,7 +52,7 @@ MENTION_COLUMNS = [
 def find_mentions(articles: pd.DataFrame, paragraphs: pd.DataFrame, encoder: Encoder) -> pd.DataFrame:
     """Every time expression in the paragraphs that places something in time (durations,
     sets and page metadata left out), with its article's publication date, its sentence, a
-    short title (`lib.timeline.titles.event_title`, from the paragraph's parse), the actors
+    short title (`lib.timeline.titles.event_title`, from the paragraph's full parse), the actors
     the sentence names and the sentence's vector."""
     published = {a: _day(p) for a, p in zip(articles["article_id"], articles["published"], strict=True)}
     published_iso = {a: d.isoformat() for a, d in published.items() if d}
@@ -60,10 +60,19 @@ def find_mentions(articles: pd.DataFrame, paragraphs: pd.DataFrame, encoder: Enc
     docs = parse_texts(paragraphs["text"].tolist())
     entities = entities_from_docs(paragraphs, docs)
     actors_in = {p: g for p, g in entities[entities["label"].isin(ACTOR_LABELS)].groupby("paragraph_id")}
+    found_in = []
     for para, doc in zip(paragraphs.itertuples(), docs, strict=True):
-        for number, found in enumerate(find_time_expressions(para.text, published.get(para.article_id))):
-            if found.kind in NOT_EVENTS:
-                continue
+        expressions = [
+            (number, found)
+            for number, found in enumerate(find_time_expressions(para.text, published.get(para.article_id)))
+            if found.kind not in NOT_EVENTS
+        ]
+        if expressions:
+            found_in.append((para, doc, expressions))
+    # Titles read the grammar, which the light parse leaves out: parse only these paragraphs.
+    grammars = parse_grammar([para.text for para, _, _ in found_in])
+    for (para, doc, expressions), grammar in zip(found_in, grammars, strict=True):
+        for number, found in expressions:
             sentence = next((s for s in doc.sents if s.start_char <= found.start < s.end_char), doc[:])
             actors = _names_between(actors_in.get(para.paragraph_id), sentence.start_char, sentence.end_char)
             rows.append(
@@ -85,7 +94,7 @@ def find_mentions(articles: pd.DataFrame, paragraphs: pd.DataFrame, encoder: Enc
                     "is_end_point": bool(found.is_end_point),
                     "sentence": sentence.text.strip(),
                     "sentence_start": sentence.start_char,
-                    "label": event_title(doc, found.start, found.end),
+                    "label": event_title(grammar, found.start, found.end),
                     "actors": actors,
                 }
             )

@@ -8,6 +8,7 @@ boundary that shows a `DossierError` as a clear message instead of a traceback.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
@@ -15,7 +16,7 @@ from typing import NamedTuple
 import streamlit as st
 
 from lib.errors import DossierError, IndexCorruptError, IndexMissingError
-from lib.index.update import update_index
+from lib.index.update import configured_encoder, update_index, with_eta
 from lib.settings import Settings
 from lib.store.factory import OpenStore
 from lib.web.brief import save_view_control
@@ -66,13 +67,15 @@ def build_with_progress(settings: Settings, reason: str, articles: int = 0) -> N
     with st.status(f"{label}…", expanded=True) as status:
         st.caption(reason)
         bar = st.progress(0.0, text="Starting")
+        started = time.monotonic()
 
         def show(fraction: float, message: str) -> None:
-            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+            done = min(max(fraction, 0.0), 1.0)
+            bar.progress(done, text=with_eta(done, message, time.monotonic() - started))
 
         try:
             report = update_index(
-                settings, show, encoder=get_encoder(settings.embedding_model), skip_when_ready=True
+                settings, show, encoder=get_encoder(configured_encoder(settings)), skip_when_ready=True
             )
         except DossierError as exc:
             status.update(label="The index could not be built", state="error")

@@ -22,6 +22,7 @@ from lib.corpus.titles import article_titles
 from lib.errors import IndexMissingError
 from lib.index.annotators import stored_copy_groups
 from lib.index.build import IndexStatus, index_status
+from lib.index.update import configured_encoder
 from lib.settings import Settings, load_settings
 from lib.stance.crossencoder import StanceCrossEncoder
 from lib.stance.model import StanceModel
@@ -90,7 +91,7 @@ def current_status(settings: Settings) -> IndexStatus:
     return _status(
         tuple(str(f) for f in settings.corpus_dirs),
         str(settings.resolved_index_dir),
-        settings.embedding_model,
+        configured_encoder(settings),
         settings.max_file_mb * 1024 * 1024,
         folder_signature(settings),
     )
