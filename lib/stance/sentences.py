@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib.text.embeddings import Encoder
-from lib.text.nlp import load_pipeline, parse_texts
+from lib.text.nlp import load_pipeline, parse_texts, sentence_spans
 
 MAX_PARAGRAPH_CHARS = 5000
 """Longer lines are cut before parsing (a few FNC-1 bodies have no line breaks at all)."""
@@ -34,31 +34,17 @@ def sentence_table(
 ) -> pd.DataFrame:
     """One row per sentence of each paragraph: `article_id`, `paragraph_id`, `sentence` (its
     number in the paragraph, from 0) and the `start`/`end` character offsets in the paragraph's
-    text. An index-build annotator (`lib.index.annotators`); `encoder` is not needed."""
+    text (`lib.text.nlp.sentence_spans`, the spans the search's sentence vectors use). An
+    index-build annotator (`lib.index.annotators`); `encoder` is not needed."""
     body = paragraphs[paragraphs["article_id"].isin(articles["article_id"])]
     texts = body["text"].tolist()
     rows = []
-    for article_id, paragraph_id, doc in zip(
-        body["article_id"], body["paragraph_id"], parse_texts(texts), strict=True
+    for article_id, paragraph_id, spans in zip(
+        body["article_id"], body["paragraph_id"], sentence_spans(parse_texts(texts)), strict=True
     ):
-        for number, (start, end) in enumerate(_spans(doc)):
-            rows.append((article_id, paragraph_id, number, start, end))
+        kept = [(int(start), int(end)) for start, end in spans if end - start > 1]
+        rows += [(article_id, paragraph_id, number, start, end) for number, (start, end) in enumerate(kept)]
     return pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
-
-
-def _spans(doc: object) -> list[tuple[int, int]]:
-    """(start, end) of each non-empty sentence of a parsed text, whitespace trimmed."""
-    text = str(doc)
-    spans = []
-    for sent in doc.sents:  # type: ignore[attr-defined]
-        start, end = sent.start_char, sent.end_char
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end - start > 1:
-            spans.append((start, end))
-    return spans or ([(0, len(text.rstrip()))] if text.strip() else [])
 
 
 def split_sentences(texts: Sequence[str], max_sentences: int = MAX_SENTENCES) -> list[list[str]]:
