@@ -22,17 +22,6 @@ from lib.web.loaders import get_citations, get_pair_model, get_proposed_claims, 
 from lib.web.state import init_state, sync_url
 from lib.web.widgets import citation_control, download_buttons, reader_link, selected_points
 
-PROPOSALS_ON_ARRIVAL = 4
-CARDS_PER_ROW = 3
-OUTLET_CARDS = 6
-COLOURS = {
-    "agree": "#2e7d32",
-    "disagree": "#c62828",
-    "discuss": "#f9a825",
-    NOT_CLEAR: "#6a1b9a",
-    NOT_ADDRESSED: "#9e9e9e",
-}
-
 with page_frame(
     "stance",
     "Who argues what. Each verdict is decided by the article's sentences that speak to the claim, read by a "
@@ -40,6 +29,16 @@ with page_frame(
     "model): it says “not clear” below its calibrated threshold and “not addressed” when no sentence names "
     "what the claim is about. Read the deciding sentences.",
 ) as (settings, store):
+    PROPOSALS_ON_ARRIVAL = 4
+    CARDS_PER_ROW = 3
+    OUTLET_CARDS = 6
+    COLOURS = {
+        "agree": "#2e7d32",
+        "disagree": "#c62828",
+        "discuss": "#f9a825",
+        NOT_CLEAR: "#6a1b9a",
+        NOT_ADDRESSED: "#9e9e9e",
+    }
     articles = store.articles()
     titles = get_titles(store)
     sources = dict(zip(articles["article_id"], articles["source"].fillna(""), strict=True))

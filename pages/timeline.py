@@ -8,7 +8,6 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.corpus.citations import CitationBuilder
 from lib.text.markup import escape
 from lib.timeline.view import (
     ARTICLE_LANES_UP_TO,
@@ -33,39 +32,15 @@ from lib.timeline.view import (
 from lib.web.frame import page_frame
 from lib.web.loaders import get_citations, get_events_export, get_timeline, get_titles
 from lib.web.state import init_state, page_url, sync_url
-from lib.web.widgets import citation_control, download_texts, reader_link, selected_points
-
-SOURCES_SHOWN = 6  # sentences shown side by side under a key event; the rest are one click away
-EVENT_CHOICES = 500  # most events offered in the event picker (those told by most articles)
-
-
-def source_cards(found: pd.DataFrame, titles: dict[str, str], citations: CitationBuilder, key: str) -> None:
-    """The sentences behind an event or a day, side by side, each with where it came from, a
-    link to its paragraph in the reader and its citation (`key` keeps the controls apart)."""
-    columns = st.columns(max(1, min(len(found), 3)))
-    for number, source in enumerate(found.itertuples()):
-        with columns[number % len(columns)].container(border=True):
-            st.markdown(f"**{escape(titles.get(source.article_id, source.article_id))}**")
-            st.caption(
-                " · ".join(
-                    escape(x)
-                    for x in (
-                        source.source or "source unknown",
-                        source.published or "date unknown",
-                        f"“{source.expression}” → {source.value}",
-                    )
-                )
-            )
-            st.markdown(escape(source.sentence), unsafe_allow_html=True)
-            st.markdown(reader_link(source.article_id, int(source.ordinal)))
-            citation_control(citations.cite(source.paragraph_id, source.sentence), key=f"{key}-{number}")
-
+from lib.web.widgets import download_texts, selected_points, source_cards
 
 with page_frame(
     "timeline",
     "The story's key events and every dated event, found in the articles' own time expressions and "
     "resolved against each article's publication date.",
 ) as (settings, store):
+    SOURCES_SHOWN = 6  # sentences shown side by side under a key event; the rest are one click away
+    EVENT_CHOICES = 500  # most events offered in the event picker (those told by most articles)
     articles = store.articles()
     titles = get_titles(store)
     sources = sorted(s for s in articles["source"].unique() if s)

@@ -10,6 +10,7 @@ from lib.brief.document import (
     BriefRequest,
     EventsRequest,
     brief_request,
+    claim_verdicts,
     describe_filters,
     key_events,
     make_brief,
@@ -95,14 +96,19 @@ def test_a_view_narrowed_only_by_dates_lists_the_pages_key_days_with_each_articl
     assert all(len({pid.split(":")[0] for pid, _ in e.sources}) == len(e.sources) >= 1 for e in events)
 
 
-def test_stance_sections_give_each_articles_verdict_with_cited_deciding_quotes(brief):
+def test_stance_sections_give_each_articles_verdict_with_cited_deciding_quotes(
+    brief, bundled_store, encoder, stance_model
+):
     by_claim = {s.claim: s for s in brief.stances}
     assert list(by_claim) == [CLAIM, "Trump will eventually have to blink"]
     summit = by_claim[CLAIM]
     assert summit.origin == "Summit claim"
     nk_news = next(r for r in summit.rows if r.article.startswith("After the Pyongyang debacle"))
-    assert nk_news.verdict == "disagree"
+    verdicts = claim_verdicts(bundled_store, encoder, stance_model, [CLAIM])
+    verdict = next(v for v in verdicts if v.article_id == "004")  # as the Stance page has it
+    assert (nk_news.verdict, nk_news.confidence) == (verdict.verdict, verdict.confidence)
     sentence, number = nk_news.quotes[0]
+    assert sentence == verdict.quotes[0][1]
     assert "Singapore Summit was a debacle" in sentence
     assert note(brief, number).paragraph_id == "004:12" and note(brief, number).quote == sentence
     assert sum(summit.counts.values()) == 4  # five articles, the abridged CNN copy counted with its original

@@ -7,6 +7,8 @@ import random
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.index.annotators import stored_copy_groups
+from lib.stance.verdicts import score_claims
 from tests.conftest import ROOT
 from tests.test_pages import TIMEOUT, texts, url
 
@@ -89,13 +91,21 @@ def test_opens_on_the_proposed_claims_with_their_verdicts(app_env):
     assert url(at) == {}
 
 
-def test_claims_and_cell_from_the_url_show_every_storys_sentences_side_by_side(app_env):
+def test_claims_and_cell_from_the_url_show_every_storys_sentences_side_by_side(
+    app_env, bundled_store, encoder, stance_crossencoder
+):
     at = stance_page(claims=CLAIM, cell="0:004")
     assert not at.exception and not at.error
     assert url(at) == {"claims": CLAIM, "cell": "0:004"}
     body = texts(at)
     assert "./reader?article=004&p=12" in body
-    assert "DISAGREE" in body and "Singapore Summit was a debacle" in body
+    [shown] = (
+        score_claims(bundled_store, encoder, stance_crossencoder, [CLAIM], stored_copy_groups(bundled_store))
+        .verdicts.query("article_id == '004'")
+        .itertuples()
+    )
+    assert shown.verdict.upper() in body and "Singapore Summit was a debacle" in shown.quotes[0]["sentence"]
+    assert all(q["sentence"] in body for q in shown.quotes)  # its deciding sentences, at once
     assert "Not addressed by:" in body
     assert [s.key for s in at.selectbox] == ["left", "right"]  # no second dropdown for the evidence
 
@@ -144,15 +154,15 @@ def test_300_articles_show_claims_by_outlet_and_drill_down_to_an_outlets_stories
     matrix = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert "Claims × outlets" in matrix["layout"]["title"]["text"]
     assert sorted(matrix["data"][0]["x"]) == sorted(OUTLETS)
-    at = stance_page(claims=PRICE_CLAIM, cell="0:Harbour Times")
+    at = stance_page(claims=PRICE_CLAIM, cell="0:Daily Ledger")
     assert not at.exception and not at.error
     body = texts(at)
-    assert "Harbour Times" in body and "stories, most confident first" in body
+    assert "Daily Ledger" in body and "stories, most confident first" in body
     stories = at.dataframe[0].value
-    assert len(stories) == outlet_story_count(large_env[1], "Harbour Times")  # its 50 articles, copies pooled
+    assert len(stories) == outlet_story_count(large_env[1], "Daily Ledger")  # its 50 articles, copies pooled
     rank = stories["verdict"].map(
         {"agree": 0, "disagree": 0, "discuss": 0, "not clear": 1, "not addressed": 2}
     )
     assert rank.is_monotonic_increasing
     assert stories[rank == 0]["confidence"].is_monotonic_decreasing
-    assert (rank == 0).sum() >= 10 and "./reader?article=" in body
+    assert (rank == 0).sum() >= 10 and "./reader?article=" in body  # its 13 articles judging a bridge

@@ -1,14 +1,16 @@
 """Small pieces every page draws the same way: links to the reader, "Copy citation" controls,
-CSV/JSON downloads, and the points clicked in a plotly chart."""
+the sentences behind a timeline event side by side, CSV/JSON downloads, and the points clicked
+in a plotly chart."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from lib.corpus.citations import Citation
+from lib.corpus.citations import Citation, CitationBuilder
 from lib.text.markup import escape
 from lib.web.state import page_url
 
@@ -54,3 +56,25 @@ def selected_points(chart_event: Any) -> list[dict[str, Any]]:
     """The points a user clicked in a plotly chart drawn with `on_select="rerun"` (none if none)."""
     selection = getattr(chart_event, "selection", None) if chart_event else None
     return list(selection.points) if selection else []
+
+
+def source_cards(found: pd.DataFrame, titles: dict[str, str], citations: CitationBuilder, key: str) -> None:
+    """The sentences behind an event or a day, side by side, each with where it came from, a
+    link to its paragraph in the reader and its citation (`key` keeps the controls apart)."""
+    columns = st.columns(max(1, min(len(found), 3)))
+    for number, source in enumerate(found.itertuples()):
+        with columns[number % len(columns)].container(border=True):
+            st.markdown(f"**{escape(titles.get(source.article_id, source.article_id))}**")
+            st.caption(
+                " · ".join(
+                    escape(x)
+                    for x in (
+                        source.source or "source unknown",
+                        source.published or "date unknown",
+                        f"“{source.expression}” → {source.value}",
+                    )
+                )
+            )
+            st.markdown(escape(source.sentence), unsafe_allow_html=True)
+            st.markdown(reader_link(source.article_id, int(source.ordinal)))
+            citation_control(citations.cite(source.paragraph_id, source.sentence), key=f"{key}-{number}")
