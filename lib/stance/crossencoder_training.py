@@ -63,9 +63,9 @@ class TrainingConfig:
     """Everything that decides the model besides the data (recorded in its metadata)."""
 
     seed: int = 0
-    max_len: int = 96
-    """Tokens of claim + passage (a claim and two or three sentences)."""
-    epochs: float = 2.0
+    max_len: int = 128
+    """Tokens of claim + passage (a claim and three or four sentences)."""
+    epochs: float = 3.0
     batch_size: int = 16
     learning_rate: float = 8e-5
     frozen_layers: int = 2
