@@ -108,7 +108,7 @@ def real_collection(topic: str) -> None:
 
 def shifted(text: pd.Series, years: int) -> pd.Series:
     """Dates and date values moved by `years` (ISO strings, TIMEX values such as 2010-W16 or 201X)."""
-    return text.astype(str).str.replace(r"^(\d{4})", lambda m: str(int(m.group(1)) + years), regex=True)
+    return text.astype(str).str.replace(r"^(\d{4})", lambda m: f"{int(m.group(1)) + years:04d}", regex=True)
 
 
 def _renamed(frame: pd.DataFrame, columns: tuple[str, ...], suffix: str) -> pd.DataFrame:

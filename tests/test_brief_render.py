@@ -101,11 +101,12 @@ def test_the_html_brief_is_one_file_with_its_charts_inline_and_nothing_to_fetch(
         "Key events of the whole corpus",
         "2019-12-31",
         "Stance",
-        "disagree",
         "Passages",
         "Sources",
     ):
         assert needed in html
+    verdicts = [row.verdict for section in bundled_brief.stances for row in section.rows]
+    assert len(verdicts) == 4 and all(f"<td>{v}</td>" in html for v in verdicts)  # one row per story
 
 
 def test_each_reference_links_to_its_numbered_note(bundled_brief):
