@@ -71,8 +71,10 @@ def page_draws(corpus: Path, index: Path, model: str) -> tuple[float, float]:
     }  # fmt: skip
     done = subprocess.run(
         [sys.executable, "-c", PAGE_DRAWS, str(ROOT / "pages" / "timeline.py")],
-        env=env, cwd=ROOT, capture_output=True, text=True, check=True,
+        env=env, cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
+    if done.returncode:
+        raise SystemExit(f"The page did not draw:\n{done.stderr[-3000:]}")
     first, cached = (float(x) for x in done.stdout.split()[-2:])
     return first, cached
 

@@ -307,15 +307,19 @@ def test_the_timeline_lists_key_events_over_its_chart_and_a_key_event_opens_its_
 
 
 def test_a_stance_cell_opens_with_its_quotes(open_server, page):
-    claim = "Kim Jong Un is committed to denuclearisation"
-    visit(page, f"{open_server.url}/stance?{urlencode({'claims': claim})}")
+    """A shared link to one cell of the claims x stories matrix opens with every story's verdict
+    and deciding sentences side by side at once (no second dropdown), each linked to the reader."""
+    claim = "The Singapore summit produced a meaningful agreement"
+    visit(page, f"{open_server.url}/stance?{urlencode({'claims': claim, 'cell': '0:004'})}")
     page.locator(".js-plotly-plot").first.wait_for()
-    pick_option(page, "Evidence for", "North Korea is waiting")
     page.get_by_role("heading", name=f"“{claim}”").wait_for()
     page.wait_for_selector(SETTLED)
     assert_no_exception(page)
-    page.wait_for_url(lambda url: query_of(url).get("cell") == ["0:001"])
-    assert re.search(r"\b(AGREE|DISAGREE|DISCUSS|UNRELATED)\b", main_text(page))
+    assert query_of(page.url).get("cell") == ["0:004"]
+    text = main_text(page)
+    assert re.search(r"\b(AGREE|DISAGREE|DISCUSS|NOT CLEAR)\b", text)
+    assert "Singapore Summit was a debacle" in text and page.locator('a[href*="reader?article=004"]').count()
+    assert page.locator('[data-testid="stSelectbox"]').filter(has_text="Evidence for").count() == 0
 
 
 # ---- sign-in ----------------------------------------------------------------------------------------
