@@ -57,7 +57,7 @@ for _ in range(2):
     began = time.perf_counter()
     at.run()
     seconds.append(time.perf_counter() - began)
-    assert not at.exception, at.exception
+    assert not at.exception, chr(10).join(line for e in at.exception for line in e.stack_trace)
 print(*seconds)
 """
 
@@ -200,6 +200,8 @@ def large_corpus(replicas: int) -> None:
             "model": model,
             "corpus_version": corpus_version(loaded, model),
             "corpus_dirs": [str(corpus.resolve())],
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+            "n_articles": len(loaded),
             "annotators": {a.name: a.version for a in ANNOTATORS}
             | {t.name: t.version for t in corpus_tables_for(ANNOTATORS)},
         }
