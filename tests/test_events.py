@@ -103,6 +103,15 @@ def test_event_title_says_who_did_what_and_actor_names():
     start = sentence.index("before the end")
     assert event_title(load_pipeline()(sentence), start, start + 26) == "Kim seeks a bold decision"
     assert actor_name("Kim Jong-un’s") == "Kim Jong Un"
+
+
+def test_an_event_title_always_holds_words_never_a_lone_bracket():
+    """A date in brackets or on a line of its own left titles such as "(" or "." on the 300
+    BP-oil-spill articles' key events; the title is then the sentence's other words."""
+    cases = [("(April 29) Oil reached the coast.", "Oil reached the coast"), ("April 29.", "")]
+    for text, expected in cases:
+        start = text.index("April 29")
+        assert event_title(load_pipeline()(text), start, start + 8) == expected
     assert actor_name("the United States") == "United States"
 
 

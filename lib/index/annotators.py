@@ -39,9 +39,10 @@ class Annotator:
 
 ANNOTATORS: tuple[Annotator, ...] = (
     # Both read the same spaCy parses (lib.text.nlp.parse_texts): the second reuses the first's.
-    # mentions 4, entities 2: sentences from the light pipeline's splitter instead of the parser,
+    # mentions 5 (a title always holds a word), entities 2: sentences from the light pipeline's
+    # splitter instead of the parser,
     # titles from a full parse of the paragraphs with a time expression (lib.timeline.events).
-    Annotator("mentions", "4", "time expressions, their sentences and titles", find_mentions),
+    Annotator("mentions", "5", "time expressions, their sentences and titles", find_mentions),
     Annotator("entities", "2", "people, places, organisations and groups", find_entities),
     Annotator("sentences", "1", "sentences of each paragraph (spaCy), quoted by stance", sentence_table),
 )

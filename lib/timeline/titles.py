@@ -142,6 +142,27 @@ def _complement(verb: Any, skip: tuple[int, int], depth: int = 0) -> list[Any]:
 
 
 def event_title(doc: Any, start: int, end: int, max_words: int = 16) -> str:
+    """`_parsed_title`, or when it holds no word (a lone bracket or full stop left by a clause
+    cut), the sentence's words without the expression, shortened ("" for a sentence that is
+    only the date: pages then show its summary sentence)."""
+    title = _parsed_title(doc, start, end, max_words)
+    if WORD.search(title):
+        return title
+    inside = [t for t in doc if start <= t.idx < end]
+    spans = ([(inside[0].sent.text, inside[0].sent.start_char)] if inside else []) + [(doc.text, 0)]
+    for text, offset in spans:  # its sentence, else the whole text (a date split off on its own)
+        rest = text[: max(start - offset, 0)] + text[max(end - offset, 0) :]
+        words = " ".join(rest.split()[:max_words]).strip(" ,;:.-\"'()")
+        if WORD.search(words):
+            return words[:1].upper() + words[1:]
+    return ""
+
+
+WORD = re.compile(r"[^\W\d_]{2,}")
+"""A word of two letters or more: what a title must hold."""
+
+
+def _parsed_title(doc: Any, start: int, end: int, max_words: int = 16) -> str:
     """A short "who did what" title for the time expression at characters [start, end) of the
     spaCy `doc` (a parsed sentence or paragraph; offsets into its text): subject, verb group and
     object of the verb that governs the expression, without the expression itself (the date is
