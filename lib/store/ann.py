@@ -41,6 +41,9 @@ EXACT_MIN_ROWS = 20_000
 REBUILD_SHARE = 0.2
 """An update that removes more than this share of the previous graph's keys rebuilds it."""
 ADD_CHUNK = 20_000
+PARALLEL_FROM = 5_000
+"""Chunks this large are added on every core (a graph of millions); smaller ones on one thread,
+so a small index's graph, and its answers, are the same at every build."""
 
 
 def paragraph_keys(text_hashes: Sequence[str]) -> np.ndarray:
@@ -80,7 +83,10 @@ def write_ann(
     rows, fresh = first[new], unique[new]
     for start in range(0, len(fresh), ADD_CHUNK):
         part = rows[start : start + ADD_CHUNK]
-        index.add(fresh[start : start + ADD_CHUNK], np.asarray(vectors[part], dtype=np.float32))
+        threads = 1 if len(part) < PARALLEL_FROM else 0  # one thread: the same graph every build
+        index.add(
+            fresh[start : start + ADD_CHUNK], np.asarray(vectors[part], dtype=np.float32), threads=threads
+        )
         if progress:
             progress(min(start + ADD_CHUNK, len(fresh)), len(fresh))
     index.save(str(folder / ANN_FILE))
