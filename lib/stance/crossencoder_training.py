@@ -48,7 +48,7 @@ from lib.stance.pairs import (
     training_examples,
     training_idf,
 )
-from lib.stance.stacking import STACK_NOTE, cross_fitted_stack, fit_stack
+from lib.stance.stacking import STACK_NOTE, boosting_stances, cross_fitted_stack, fit_stack
 from lib.text.embeddings import resolve_model_path
 
 Log = Callable[[str], None]
@@ -204,7 +204,7 @@ def evaluate_on_dev(
     """
     stance_logits = logits[:, : len(RELATED)]
     q_xenc = softmax(stance_logits, temperature)
-    q_gb = gb[:, : len(RELATED)] / np.clip(gb[:, : len(RELATED)].sum(axis=1, keepdims=True), 1e-12, None)
+    q_gb = boosting_stances(gb)
     p_related = 1.0 - gb[:, LABELS.index("unrelated")]
     gold = dev["Stance"].to_numpy()
     related = np.isin(gold, RELATED)

@@ -18,7 +18,7 @@ from lib.stance.crossencoder import StanceCrossEncoder
 from lib.stance.fnc1 import LABELS, RELATED
 from lib.stance.model import StanceModel
 from lib.stance.pairs import full_passages, rank_pairs
-from lib.stance.stacking import apply_stack
+from lib.stance.stacking import apply_stack, boosting_stances
 
 KINDS = ("stacked", "crossencoder", "gradient-boosting")
 """What decides agree / disagree / discuss on related pairs (stage 1 is always the boosting model)."""
@@ -57,8 +57,7 @@ def label_stances(
     ranked = rank_pairs("input", chosen, bodies, crossencoder.idf, None, log=lambda _message: None)
     passages = full_passages(ranked, crossencoder.tokenizer, crossencoder.max_len)
     q_xenc = _stance_probabilities(crossencoder, chosen["Headline"].astype(str).tolist(), passages, progress)
-    q_gb = gb[related, : len(RELATED)]
-    q_gb = q_gb / np.clip(q_gb.sum(axis=1, keepdims=True), 1e-12, None)
+    q_gb = boosting_stances(gb[related])
     if kind == "stacked":
         stack = crossencoder.metadata.get("stack")
         if not stack:

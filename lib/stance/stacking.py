@@ -20,6 +20,13 @@ STACK_NOTE = (
 )
 
 
+def boosting_stances(probabilities: np.ndarray) -> np.ndarray:
+    """The gradient-boosting model's agree / disagree / discuss probabilities (its `LABELS`
+    columns, unrelated last) renormalised over the three stances: what the stacking reads."""
+    stances = probabilities[:, :3]
+    return stances / np.clip(stances.sum(axis=1, keepdims=True), 1e-12, None)
+
+
 def _features(q_xenc: np.ndarray, q_gb: np.ndarray) -> np.ndarray:
     return np.hstack([np.log(np.clip(q_xenc, 1e-6, None)), np.log(np.clip(q_gb, 1e-6, None))])
 
