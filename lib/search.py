@@ -288,12 +288,23 @@ def fold_copies(
     order: dict[str, int] = {pid: i for i, pid in enumerate(ranked["paragraph_id"])}
     best = best_copies(store.articles(), groups) if groups is not None else {}
     group_of = story_of(groups)
+    # Plain dicts, not pandas look-ups: a deep result list (400 hits) compares each hit with
+    # every hit shown before it.
+    article_of = dict(zip(paragraphs.index, paragraphs["article_id"].astype(str), strict=True))
+    hash_of = dict(zip(paragraphs.index, paragraphs["text_hash"], strict=True))
     grams: dict[str, set[str]] = {}
+    passages: dict[str, list[str]] = {}
 
     def grams_of(pid: str) -> set[str]:
         if pid not in grams:
             grams[pid] = shingles(str(paragraphs.at[pid, "text"]))
         return grams[pid]
+
+    def passages_of(article: str) -> list[str]:
+        if article not in passages:
+            body = (paragraphs["article_id"] == article) & paragraphs["vec_row"].notna()
+            passages[article] = list(paragraphs.index[body])
+        return passages[article]
 
     def homes(pid: str, article: str) -> list[str]:
         """The best copy's passages holding this copy's passage, best-ranked first."""
@@ -301,8 +312,7 @@ def fold_copies(
         if target == article:
             return []
         own = grams_of(pid)
-        candidates = paragraphs.index[(paragraphs["article_id"] == target) & paragraphs["vec_row"].notna()]
-        shared = {p: len(own & grams_of(p)) for p in candidates}
+        shared = {p: len(own & grams_of(p)) for p in passages_of(target)}
         holding = [p for p, n in shared.items() if n >= min(SHARED_SHINGLES, len(grams_of(p)))]
         if not holding or len(own & set().union(*(grams_of(p) for p in holding))) < COVERED * len(own):
             return []
@@ -312,13 +322,13 @@ def fold_copies(
     shown: dict[str, int] = {}  # paragraph id → position in `kept`
     also: list[list[str]] = []
     waiting: dict[str, list[str]] = {}  # best-copy passage → folded copies to list under it
-    hashes = paragraphs["text_hash"]
+    shown_text: dict[str, int] = {}  # text hash → position of the first passage shown with it
     for row in ranked.itertuples(index=False):
         pid = str(row.paragraph_id)
         if pid in shown:
             continue
-        article = str(paragraphs.at[pid, "article_id"])
-        home = next((shown[p] for p in shown if hashes[p] == hashes[pid]), None)
+        article = article_of[pid]
+        home = shown_text.get(hash_of[pid])
         places = homes(pid, article) if best else []
         if home is None and places:
             for place in places:
@@ -332,8 +342,8 @@ def fold_copies(
                 (
                     at
                     for p, at in shown.items()
-                    if str(paragraphs.at[p, "article_id"]) != article
-                    and group_of.get(str(paragraphs.at[p, "article_id"])) == story
+                    if article_of[p] != article
+                    and group_of.get(article_of[p]) == story
                     and len(own & grams_of(p)) >= COVERED * len(own)
                 ),
                 None,
@@ -344,6 +354,7 @@ def fold_copies(
         if limit is not None and len(kept) == limit:
             break
         shown[pid] = len(kept)
+        shown_text.setdefault(hash_of[pid], len(kept))
         kept.append(_row(row, pid))
         also.append([p for p in waiting.get(pid, []) if p != pid])
     for place, folded in waiting.items():  # a copy listed under every best-copy passage shown

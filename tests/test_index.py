@@ -1,6 +1,9 @@
+import os
+
 import numpy as np
 import pytest
 
+import lib.index.build as build_module
 from lib.index.build import build_index, index_status
 from lib.store.base import SearchFilters
 from lib.store.embedded import CURRENT, EmbeddedStore, live_generation
@@ -25,6 +28,28 @@ def test_build_then_incremental_update_only_embeds_changes(corpus_copy, tmp_path
     assert update.embedded == 1 and update.paragraphs == first.paragraphs + 1
     store = EmbeddedStore(index_dir)
     assert store.paragraphs()["text"].str.contains("brand new closing paragraph").any()
+
+
+def test_an_unchanged_corpus_is_ready_without_reading_it(corpus_copy, tmp_path, fake_encoder, monkeypatch):
+    """A page checks the index on every fresh session: with thousands of articles, reading them
+    all to learn that nothing changed took seconds. Unchanged sizes and times answer at once;
+    any change makes the check read the files as before."""
+    index_dir = tmp_path / "index"
+    build_index(corpus_copy, index_dir, fake_encoder)
+    reads = []
+    real_load = build_module.load_corpus
+    monkeypatch.setattr(build_module, "load_corpus", lambda *a, **k: reads.append(a) or real_load(*a, **k))
+    status = index_status(corpus_copy, index_dir, fake_encoder.name)
+    assert status.state == "ready" and status.articles == 5 and reads == []
+
+    path = next(corpus_copy.glob("003_*.txt"))
+    path.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")  # saved again, same text
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert index_status(corpus_copy, index_dir, fake_encoder.name).state == "ready" and len(reads) == 1
+
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("North Korea", "North Korea's"), encoding="utf-8")
+    assert index_status(corpus_copy, index_dir, fake_encoder.name).state == "stale" and len(reads) == 2
 
 
 def test_vectors_are_normalised_and_aligned_with_paragraphs(bundled_store, encoder):

@@ -9,8 +9,10 @@ import pytest
 
 from lib.corpus.copies import copy_groups, find_copies
 from lib.errors import BadInputError
+from lib.stance import proposals
 from lib.stance.alignment import align_articles
 from lib.stance.crossencoder import StanceCrossEncoder
+from lib.stance.matrix import outlet_matrix
 from lib.stance.proposals import proposed_claims
 from lib.stance.verdicts import (
     NOT_ADDRESSED,
@@ -107,6 +109,23 @@ def test_proposed_claims_are_statements_several_stories_address(bundled_store):
     assert proposed_claims(articles.head(2), paragraphs).empty  # two stories cannot make three
 
 
+def test_proposed_claims_at_scale_try_a_stable_sample_in_small_blocks(bundled_store, monkeypatch):
+    """Past MAX_CANDIDATES paragraphs (thousands of articles) only a sample is tried, chosen by
+    id so a build finds the same claims again, and similarities come a few rows at a time
+    (the all-pairs matrix took 3.9 GB at 31,000 paragraphs): subjects many stories share are
+    still found."""
+    articles, paragraphs = bundled_store.articles(), bundled_store.paragraphs()
+    monkeypatch.setattr(proposals, "MAX_CANDIDATES", 40)
+    monkeypatch.setattr(proposals, "BLOCK_ENTRIES", 500)  # blocks of 5 rows on the 94 paragraphs
+    sampled = proposed_claims(articles, paragraphs)
+    assert len(sampled) >= 2 and (sampled["articles"] >= 3).all()
+    body = paragraphs[paragraphs["kind"] == "body"].reset_index(drop=True)
+    tried = set(body.loc[proposals._candidate_rows(body["paragraph_id"]), "paragraph_id"])
+    assert len(tried) == 40 and set(sampled["paragraph_id"]) <= tried
+    reordered = paragraphs.sample(frac=1, random_state=1)
+    pd.testing.assert_frame_equal(proposed_claims(articles, reordered), sampled)
+
+
 def test_the_abridged_copy_aligns_with_its_original(bundled_store, encoder):
     from lib.stance.model import StanceModel
 
@@ -138,3 +157,20 @@ def test_bad_claims_get_clear_messages(claim, message):
 
 def test_english_claims_without_function_words_are_accepted():
     assert validate_claim("Kim Jong Un wants sanctions relief before denuclearization")
+
+
+def test_outlet_cells_spell_out_every_verdict():
+    """Past 20 stories a cell shows an outlet's shares: each verdict by its whole name ("not
+    clear", not "not clea"), the rest of the outlet's stories not addressing the claim."""
+    claim = "Sanctions are working"
+    verdicts = pd.DataFrame(
+        {
+            "claim": [claim] * 4,
+            "article_id": ["a1", "a2", "a3", "a4"],
+            "verdict": ["not clear", "disagree", "agree", "not addressed"],
+        }
+    )
+    matrix = outlet_matrix(verdicts, [claim], {a: "Wire" for a in verdicts["article_id"]})
+    assert matrix.columns == ["Wire"]
+    assert matrix.text[0][0].split("<br>") == ["agree 25%", "disagree 25%", "not clear 25%"]
+    assert matrix.z[0][0] == 0.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,14 +20,14 @@ from typing import Literal, Protocol, TypeVar
 import numpy as np
 import pandas as pd
 
-from lib.corpus.load import LoadProblem, load_corpus
+from lib.corpus.load import DEFAULT_MAX_BYTES, LoadProblem, file_stats, load_corpus
 from lib.corpus.paragraphs import split_corpus
 from lib.corpus.published import fill_publication_dates
 from lib.errors import BadInputError, IndexCorruptError, IndexMissingError
 from lib.index.annotators import ANNOTATORS, Annotator, CorpusInputs, corpus_tables_for
 from lib.store.embedded import EmbeddedStore, write_generation
 from lib.text.embeddings import Encoder, Sentences, encode_paragraphs
-from lib.text.nlp import parse_texts, sentence_spans
+from lib.text.nlp import PIPE_BATCH, parse_texts, sentence_spans
 
 CLEANING_VERSION = "1"
 Progress = Callable[[float, str], None]
@@ -78,6 +79,17 @@ def corpus_version(articles: pd.DataFrame, model: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def files_fingerprint(corpus_dirs: Folders, model: str, max_bytes: int | None = None) -> str:
+    """A short hash of the corpus files' paths, sizes and modification times (one `stat` each,
+    `lib.corpus.load.file_stats`), the model, the size limit and the cleaning rules. Stored
+    with the index: while it matches, the index serves the corpus without the files being read."""
+    limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+    digest = hashlib.sha256(f"{model}\x00{CLEANING_VERSION}\x00{limit}".encode())
+    for path, mtime, size in file_stats(corpus_dirs):
+        digest.update(f"{path}\x1f{mtime}\x1f{size}\x1e".encode())
+    return digest.hexdigest()[:16]
+
+
 def index_status(
     corpus_dirs: Folders,
     index_dir: Path,
@@ -85,23 +97,35 @@ def index_status(
     max_bytes: int | None = None,
     annotators: Sequence[Annotator] | None = None,
 ) -> IndexStatus:
-    """Compare the index on disk with the corpus folder(s), the model and the annotators."""
-    kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
-    articles = load_corpus(corpus_dirs, **kwargs).articles
-    current, n = corpus_version(articles, model), len(articles)
+    """Compare the index on disk with the corpus folder(s), the model and the annotators. When
+    no file's size or modification time changed since the build (`files_fingerprint`), the
+    files are not read again: a page opens on thousands of articles without parsing them."""
+    fingerprint = files_fingerprint(corpus_dirs, model, max_bytes)
+    versions = _versions(_default(annotators))
+    store: EmbeddedStore | None = None
     try:
         store = EmbeddedStore(index_dir)
     except IndexMissingError as exc:
-        return IndexStatus("missing", str(exc), current, articles=n)
+        problem: tuple[IndexState, str] = ("missing", str(exc))
     except IndexCorruptError as exc:
-        return IndexStatus("corrupt", str(exc), current, articles=n)
-    built_at = str(store.meta.get("built_at", ""))
+        problem = ("corrupt", str(exc))
+    meta = store.meta if store is not None else {}
+    built_at = str(meta.get("built_at", ""))
+    unchanged = meta.get("files_fingerprint") == fingerprint and meta.get("annotators", {}) == versions
+    if store is not None and store.model == model and unchanged:
+        current, n = str(meta.get("corpus_version", "")), int(meta.get("n_articles", 0))
+        return IndexStatus("ready", "The index is up to date.", current, built_at, n)
+    kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
+    articles = load_corpus(corpus_dirs, **kwargs).articles
+    current, n = corpus_version(articles, model), len(articles)
+    if store is None:
+        return IndexStatus(*problem, corpus_version=current, articles=n)
     if store.model != model:
         message = f"The index was built with '{store.model}', not '{model}'."
         return IndexStatus("other-model", message, current, built_at, n)
-    if store.meta.get("corpus_version") != current:
+    if meta.get("corpus_version") != current:
         return IndexStatus("stale", "The corpus changed since the index was built.", current, built_at, n)
-    if store.meta.get("annotators", {}) != _versions(_default(annotators)):
+    if meta.get("annotators", {}) != versions:
         message = "Dossier's analyses changed since the index was built."
         return IndexStatus("stale", message, current, built_at, n)
     return IndexStatus("ready", "The index is up to date.", current, built_at, n)
@@ -132,7 +156,8 @@ def build_index(
     run = runner or run_here
     report_progress(0.0, "Reading articles")
     kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
-    loaded = load_corpus(corpus_dirs, **kwargs)
+    fingerprint = files_fingerprint(corpus_dirs, encoder.name, max_bytes)  # before reading: a file
+    loaded = load_corpus(corpus_dirs, **kwargs)  # changed while the build reads it shows as stale
     if loaded.articles.empty:
         details = "; ".join(f"{p.path}: {p.message}" for p in loaded.problems[:5])
         raise BadInputError(
@@ -194,6 +219,7 @@ def build_index(
     meta = {
         "model": encoder.name,
         "corpus_version": version,
+        "files_fingerprint": fingerprint,
         "corpus_dirs": [str(Path(f).resolve()) for f in _folders(corpus_dirs)],
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "n_articles": len(articles),
@@ -294,19 +320,31 @@ def analyse_batch(
     batch: AnalysisBatch, encoder: Encoder
 ) -> tuple[np.ndarray, Sentences, dict[str, pd.DataFrame]]:
     """Embedding and annotating step: the batch's paragraph vectors, their sentences (split by
-    spaCy, vectors from the same forward pass), and each annotator's rows. The annotators read
-    the parses made here (`lib.text.nlp.parse_texts`' memo). They encode the sentences they
-    compare on their own: a sentence vector pooled in its paragraph's context is closer to its
+    spaCy, vectors from the same forward pass), and each annotator's rows.
+
+    The encoder runs on a second thread while this one splits the next chunk of paragraphs
+    into sentences, then runs the annotators: the encoder's runtime releases the GIL, so the
+    spaCy and rule work uses the core the encoder leaves idle. The annotators read the parses
+    made here (`lib.text.nlp.parse_texts`' memo). They encode the sentences they compare on
+    their own: a sentence vector pooled in its paragraph's context is closer to its
     neighbours' and merged two unrelated events of one paragraph on the bundled corpus."""
     texts = list(batch.texts)
-    spans = sentence_spans(parse_texts(texts, processes=batch.spacy_processes))
-    vectors, sentences = encode_paragraphs(encoder, texts, spans, batch.batch_size)
-    tables = {}
-    for annotator, article_ids in batch.annotate:
-        chosen = batch.articles[batch.articles["article_id"].isin(article_ids)]
-        own = batch.paragraphs[batch.paragraphs["article_id"].isin(article_ids)]
-        tables[annotator.name] = annotator.annotate(chosen, own, encoder)
-    return vectors, sentences, tables
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dossier-encode") as pool:
+        encoded = []
+        for start in range(0, len(texts), PIPE_BATCH):
+            chunk = texts[start : start + PIPE_BATCH]
+            spans = sentence_spans(parse_texts(chunk, processes=batch.spacy_processes))
+            encoded.append(pool.submit(encode_paragraphs, encoder, chunk, spans, batch.batch_size))
+        tables = {}
+        for annotator, article_ids in batch.annotate:
+            chosen = batch.articles[batch.articles["article_id"].isin(article_ids)]
+            own = batch.paragraphs[batch.paragraphs["article_id"].isin(article_ids)]
+            tables[annotator.name] = annotator.annotate(chosen, own, encoder)
+        parts = [future.result() for future in encoded]
+    if not parts:
+        return np.zeros((0, encoder.dim), np.float32), Sentences.concat([], encoder.dim), tables
+    vectors = np.vstack([vectors for vectors, _ in parts])
+    return vectors, Sentences.concat([sentences for _, sentences in parts], encoder.dim), tables
 
 
 def plan_analysis(

@@ -96,7 +96,7 @@ def outlet_matrix(verdicts: pd.DataFrame, claims: list[str], sources: dict[str, 
                 continue
             row = grid.loc[(claim, source)]
             z_row.append(float(row["share_agree"] - row["share_disagree"]))
-            parts = [f"{kind[:8]} {row[f'share_{kind}']:.0%}" for kind in SHARE_KINDS if row[f"share_{kind}"]]
+            parts = [f"{kind} {row[f'share_{kind}']:.0%}" for kind in SHARE_KINDS if row[f"share_{kind}"]]
             text_row.append("<br>".join(parts) or "not addressed")
             counts = ", ".join(f"{kind} {row[f'share_{kind}']:.0%}" for kind in VERDICTS)
             hover_row.append(f"{source}: {int(row['stories'])} stories; {counts}")

@@ -50,12 +50,13 @@ KEY_NAMES: dict[str, str] = {
 }
 
 PARSE_MEMO = 4096
-"""Parsed paragraphs kept for reuse: more than one build batch holds, so the analyses that run
-one after the other on a batch (time expressions, then entities) parse each paragraph once."""
+"""Parsed paragraphs kept for reuse (light and full parses together): more than one build batch
+holds, so the analyses that run one after the other on a batch (sentences, time expressions,
+entities, titles) parse each paragraph once with each pipeline."""
 
 _lock = threading.Lock()
 _memo_lock = threading.Lock()
-_parsed: OrderedDict[tuple[str, str], Any] = OrderedDict()
+_parsed: OrderedDict[tuple[str, bool, str], Any] = OrderedDict()
 
 
 @lru_cache(maxsize=4)
@@ -84,31 +85,43 @@ def parse_texts(texts: Sequence[str], name: str = DEFAULT_SPACY_MODEL, processes
     """spaCy docs (sentences, entities; the light pipeline) for `texts`, in order, parsing only
     the ones not among the `PARSE_MEMO` most recent, in one batched pass (`processes` > 1 forks
     that many workers: it pays only for batches of several hundred paragraphs)."""
-    with _memo_lock:
-        known = {t: _parsed[(name, t)] for t in texts if (name, t) in _parsed}
-        for text in known:
-            _parsed.move_to_end((name, text))
-    missing = [t for t in dict.fromkeys(texts) if t not in known]
-    nlp = load_pipeline(name, light=True)
-    workers = processes if len(missing) >= PIPE_BATCH else 1
-    fresh = dict(zip(missing, nlp.pipe(missing, batch_size=PIPE_BATCH, n_process=workers), strict=True))
-    for doc in fresh.values():
-        doc.tensor = doc.tensor[:0]
-    with _memo_lock:
-        for text, doc in fresh.items():
-            _parsed[(name, text)] = doc
-        while len(_parsed) > PARSE_MEMO:
-            _parsed.popitem(last=False)
-    return [known[t] if t in known else fresh[t] for t in texts]
+    return _memo_parse(texts, name, light=True, processes=processes)
 
 
 def parse_grammar(texts: Sequence[str], name: str = DEFAULT_SPACY_MODEL) -> list[Any]:
     """spaCy docs of `texts` with the full grammar (tags, dependencies, lemmas; no entities),
-    in one batched pass: for the few paragraphs whose analyses read the parse (event titles),
-    which the light pipeline of `parse_texts` leaves out."""
-    nlp = load_pipeline(name)
-    skip = [p for p in ("entity_ruler", "ner") if p in nlp.pipe_names]
-    return list(nlp.pipe(texts, batch_size=PIPE_BATCH, disable=skip))
+    in one batched pass, through the same memo: for the few paragraphs whose analyses read the
+    parse (the tense of a time expression's verb, event titles), which `parse_texts`' light
+    pipeline leaves out. The time-expression rules and the event titles read one parse."""
+    return _memo_parse(texts, name, light=False)
+
+
+def forget_parses() -> None:
+    """Empty the memo of recent parses, so that a benchmark times every build's own parsing."""
+    with _memo_lock:
+        _parsed.clear()
+
+
+def _memo_parse(texts: Sequence[str], name: str, light: bool, processes: int = 1) -> list[Any]:
+    """The docs of `texts` from the memo, parsing the missing ones in one batched pass."""
+    with _memo_lock:
+        known = {t: _parsed[(name, light, t)] for t in texts if (name, light, t) in _parsed}
+        for text in known:
+            _parsed.move_to_end((name, light, text))
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    nlp = load_pipeline(name, light=light)
+    workers = processes if len(missing) >= PIPE_BATCH else 1
+    skip = [] if light else [p for p in ("entity_ruler", "ner") if p in nlp.pipe_names]
+    parsed = nlp.pipe(missing, batch_size=PIPE_BATCH, n_process=workers, disable=skip)
+    fresh = dict(zip(missing, parsed, strict=True))
+    for doc in fresh.values():
+        doc.tensor = doc.tensor[:0]
+    with _memo_lock:
+        for text, doc in fresh.items():
+            _parsed[(name, light, text)] = doc
+        while len(_parsed) > PARSE_MEMO:
+            _parsed.popitem(last=False)
+    return [known[t] if t in known else fresh[t] for t in texts]
 
 
 def sentence_spans(docs: Sequence[Any]) -> list[np.ndarray]:

@@ -99,8 +99,11 @@ def find_mentions(articles: pd.DataFrame, paragraphs: pd.DataFrame, encoder: Enc
                 }
             )
     mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS[:-1])
-    vectors = encoder.encode(mentions["sentence"].tolist()) if len(mentions) else np.zeros((0, encoder.dim))
-    mentions["vector"] = [pack_vector(v) for v in vectors]
+    # A sentence with several time expressions is encoded once.
+    unique = list(dict.fromkeys(mentions["sentence"]))
+    vectors = encoder.encode(unique) if unique else np.zeros((0, encoder.dim))
+    packed = {sentence: pack_vector(v) for sentence, v in zip(unique, vectors, strict=True)}
+    mentions["vector"] = [packed[sentence] for sentence in mentions["sentence"]]
     return mentions
 
 

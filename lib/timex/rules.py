@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from lib.text.nlp import load_pipeline
+from lib.text.nlp import load_pipeline, parse_grammar
 from lib.timex.base import TimeExpression, normalise_quotes
 from lib.timex.context import Context, extend_since, mark_page_metadata
 from lib.timex.dateparsing import dateparser_expression
@@ -50,7 +50,10 @@ class RuleTagger:
         return [replace(e, text=text[e.start : e.end]) for e in found]
 
     def _parse(self, text: str) -> Any:
-        """A spaCy doc of `text`; entities only when the spaCy fallback needs them (faster)."""
+        """A spaCy doc of `text`: the shared full parse (`lib.text.nlp.parse_grammar`, which the
+        event titles read too), or with entities when the spaCy fallback needs them."""
+        if self._nlp is None and not self.spacy_fallback:
+            return parse_grammar([text])[0]
         if self._nlp is None:
             self._nlp = load_pipeline()
         skip = (

@@ -18,6 +18,7 @@ import streamlit as st
 
 from lib.corpus.citations import CitationBuilder
 from lib.corpus.library import Library, list_articles
+from lib.corpus.load import file_stats
 from lib.corpus.titles import article_titles
 from lib.errors import IndexMissingError
 from lib.index.annotators import stored_copy_groups
@@ -75,13 +76,7 @@ def _status(
 def folder_signature(settings: Settings) -> tuple:
     """Cheap fingerprint of the corpus folders and the live generation, so what is derived from
     them is recomputed only when a file or the index changed."""
-    files = tuple(
-        (str(p), p.stat().st_mtime_ns, p.stat().st_size)
-        for folder in settings.corpus_dirs
-        if folder.is_dir()
-        for p in sorted(folder.iterdir())
-        if p.is_file()
-    )
+    files = file_stats(settings.corpus_dirs)
     pointer = settings.resolved_index_dir / CURRENT
     return files, pointer.read_text() if pointer.exists() else ""
 
