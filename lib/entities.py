@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -156,6 +157,54 @@ def article_counts(entities: pd.DataFrame) -> pd.DataFrame:
     return counts.sort_values(["article_id", "mentions", "name"], ascending=[True, False, True])[
         columns
     ].reset_index(drop=True)
+
+
+MAX_GRID_COLUMNS = 30
+"""Columns the mentions heatmap shows one article each; past that, outlets or months."""
+
+
+@dataclass(frozen=True)
+class MentionGrid:
+    """The top entities' mentions as a heatmap: `mentions` (entities x columns), a readable
+    label per column, and what a column is (`by`: "article", "outlet" or "month")."""
+
+    by: str
+    mentions: pd.DataFrame
+    labels: list[str]
+
+
+def mention_grid(
+    entities: pd.DataFrame,
+    names: Sequence[str],
+    articles: pd.DataFrame,
+    titles: dict[str, str],
+    max_columns: int = MAX_GRID_COLUMNS,
+) -> MentionGrid:
+    """Mentions of `names` in each article while they fit as columns; beyond `max_columns`
+    articles, summed per outlet (when the articles have 2 to `max_columns` sources) or per month
+    of publication ("undated" for the rest), so the chart reads at 5,000 articles."""
+    counts = article_counts(entities[entities["name"].isin(names)])
+    chosen = articles[articles["article_id"].isin(counts["article_id"])]
+    sources = chosen["source"].fillna("").astype(str)
+    if chosen["article_id"].nunique() <= max_columns:
+        by, column = "article", dict(zip(chosen["article_id"], chosen["article_id"], strict=True))
+    elif 2 <= sources[sources != ""].nunique() <= max_columns:
+        outlets = sources.replace("", "(no source)")
+        by, column = "outlet", dict(zip(chosen["article_id"], outlets, strict=True))
+    else:
+        months = chosen["published"].fillna("").astype(str).str[:7].replace("", "undated")
+        by, column = "month", dict(zip(chosen["article_id"], months, strict=True))
+    grid = (
+        counts.assign(column=counts["article_id"].map(column))
+        .pivot_table(index="name", columns="column", values="mentions", aggfunc="sum", fill_value=0)
+        .reindex(list(names))
+        .fillna(0)
+        .astype(int)
+    )
+    if by == "month":
+        grid = grid[sorted(grid.columns, key=lambda c: (c == "undated", c))]
+    labels = [f"{c} · {titles.get(c, c)}"[:40] if by == "article" else str(c) for c in grid.columns]
+    return MentionGrid(by, grid, labels)
 
 
 def cooccurrence(

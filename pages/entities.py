@@ -3,7 +3,7 @@
 import plotly.express as px
 import streamlit as st
 
-from lib.entities import KINDS, article_counts, cooccurrence, entity_counts, entity_paragraphs
+from lib.entities import KINDS, cooccurrence, entity_counts, entity_paragraphs, mention_grid
 from lib.text.markup import escape, highlight
 from lib.web.frame import page_frame
 from lib.web.loaders import get_copy_groups, get_entities, get_titles
@@ -78,25 +78,23 @@ with page_frame(
     if picked and picked[0] != st.session_state.get("entity_clicked"):  # a new click, not a stale one
         st.session_state["entity"] = st.session_state["entity_clicked"] = picked[0]
 
-    st.subheader("Per article")
-    per_article = article_counts(shown)
-    grid = (
-        per_article[per_article["name"].isin(top["name"])]
-        .pivot_table(index="name", columns="article_id", values="mentions", fill_value=0)
-        .reindex(top["name"])
-        .fillna(0)
-    )
-    columns = [f"{a} · {titles.get(a, a)}"[:40] for a in grid.columns]
+    grid = mention_grid(shown, top["name"].tolist(), articles, titles)
+    st.subheader({"article": "Per article", "outlet": "Per outlet", "month": "Per month"}[grid.by])
+    if grid.by != "article":
+        st.caption(
+            f"Too many articles for one column each: their mentions are summed per {grid.by} "
+            "(select an entity below for its paragraphs)."
+        )
     heat = px.imshow(
-        grid.to_numpy(),
-        x=[c.replace("<", "‹").replace(">", "›") for c in columns],  # titles are corpus text: no markup
-        y=list(grid.index),
+        grid.mentions.to_numpy(),
+        x=[c.replace("<", "‹").replace(">", "›") for c in grid.labels],  # corpus text: no markup
+        y=list(grid.mentions.index),
         color_continuous_scale="Blues",
         aspect="auto",
         labels={"color": "mentions"},
-        title="Mentions of the top entities in each article",
+        title=f"Mentions of the top entities in each {grid.by}",
     )
-    heat.update_layout(height=160 + 22 * len(grid))
+    heat.update_layout(height=160 + 22 * len(grid.mentions))
     st.plotly_chart(heat, key="articles_heatmap")
 
     st.subheader("Named together")

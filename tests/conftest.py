@@ -6,9 +6,11 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,3 +131,63 @@ def app_env(monkeypatch, bundled_index, tmp_path):
     monkeypatch.setenv("DOSSIER_INDEX", str(bundled_index))
     monkeypatch.setenv("DOSSIER_USER_CORPUS", str(bundled_index / "no-user-corpus"))
     monkeypatch.setenv("DOSSIER_VIEWS", str(tmp_path / "views.db"))
+
+
+# ---- a real-sized corpus: 300 templated articles from six outlets ------------------------------------
+
+HAPPENINGS = [  # (day, what happened, how a later article recalls it)
+    ("2011-02-15", "protesters gathered outside the police headquarters in Benghazi", "the Benghazi protest"),
+    ("2011-02-17", "thousands marched in a day of rage across eastern cities", "the day of rage"),
+    ("2011-03-17", "the Security Council approved a no-fly zone over the country", "the no-fly zone vote"),
+    ("2011-03-19", "French jets struck armoured columns outside the city", "the first air strikes"),
+    ("2011-04-10", "the African Union proposed a ceasefire plan to both sides", "the ceasefire plan"),
+]
+OUTLETS = ["Reuters", "BBC", "Guardian", "Fox News", "Washington Post", "Al Jazeera"]
+
+
+def templated_article(number: int) -> tuple[str, str, str]:
+    """(published, outlet, text): an article reporting one happening the day it happened and
+    recalling an earlier one after the fact, with the 1969 coup as background in some."""
+    reported = HAPPENINGS[number % len(HAPPENINGS)]
+    published = reported[0]
+    lines = [
+        f"On {date.fromisoformat(published):%B %-d, %Y}, {reported[1]}, witnesses said (report {number})."
+    ]
+    earlier = [h for h in HAPPENINGS if h[0] < published]
+    if earlier:
+        recalled = earlier[number % len(earlier)]
+        lines.append(
+            f"It followed {recalled[2]} of {date.fromisoformat(recalled[0]):%B %-d}, "
+            "which observers called decisive."
+        )
+    if number % 4 == 0:
+        lines.append("The regime has held power since the 1969 coup, when officers seized the palace.")
+    lines.append(
+        f"Correspondent {number} filed this report for readers of the {OUTLETS[number % 6]} service."
+    )
+    return published, OUTLETS[number % len(OUTLETS)], "\n\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def large_corpus_env(tmp_path_factory):
+    """An index of 300 templated articles (fake encoder: the timeline page needs no model)."""
+    folder = tmp_path_factory.mktemp("large-corpus")
+    corpus = folder / "corpus"
+    corpus.mkdir()
+    rows = []
+    for number in range(300):
+        published, outlet, text = templated_article(number)
+        (corpus / f"a{number:03d}.txt").write_text(text, encoding="utf-8")
+        rows.append(
+            {"id": f"a{number:03d}", "file": f"a{number:03d}.txt", "source": outlet, "published": published}
+        )
+    pd.DataFrame(rows).to_csv(corpus / "manifest.csv", index=False)
+    from lib.index.build import build_index
+
+    build_index(corpus, folder / "index", FakeEncoder())
+    return {
+        "DOSSIER_CORPUS": str(corpus),
+        "DOSSIER_INDEX": str(folder / "index"),
+        "DOSSIER_USER_CORPUS": str(folder / "none"),
+        "DOSSIER_MODEL": FakeEncoder.name,
+    }

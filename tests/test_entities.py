@@ -9,6 +9,7 @@ from lib.entities import (
     entity_paragraphs,
     find_entities,
     fold_short_names,
+    mention_grid,
     names_in_spans,
     normalise_name,
     paragraphs_with,
@@ -183,3 +184,37 @@ def test_entity_paragraphs_list_where_a_name_is_written(bundled_store):
     assert "003:11" in set(found["paragraph_id"])
     assert found["text"].str.contains("Xi").all()
     assert found.columns.tolist() == ["paragraph_id", "article_id", "ordinal", "text", "written"]
+
+
+def _mentions(articles: int, sources: list[str], months: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Entities naming "Kim" twice and "Moon" once in each of `articles` articles."""
+    ids = [f"a{i:03d}" for i in range(articles)]
+    table = pd.DataFrame(
+        {
+            "article_id": ids,
+            "source": [sources[i % len(sources)] for i in range(articles)],
+            "published": [months[i % len(months)] for i in range(articles)],
+        }
+    )
+    rows = [(a, name) for a in ids for name in ("Kim", "Kim", "Moon")]
+    entities = pd.DataFrame(rows, columns=["article_id", "name"]).assign(
+        paragraph_id=lambda f: f["article_id"] + ":1", kind="person"
+    )
+    return entities, table
+
+
+def test_the_mentions_heatmap_has_a_column_per_article_only_while_they_fit():
+    entities, articles = _mentions(12, ["Wire"], ["2019-02-01"])
+    grid = mention_grid(entities, ["Kim", "Moon"], articles, {"a000": "Summit <b>talks</b>"})
+    assert grid.by == "article" and grid.mentions.shape == (2, 12)
+    assert grid.labels[0] == "a000 · Summit <b>talks</b>" and grid.mentions.loc["Kim", "a000"] == 2
+
+    entities, articles = _mentions(300, ["Reuters", "BBC", "Guardian"], ["2019-02-01"])
+    grid = mention_grid(entities, ["Kim", "Moon"], articles, {})
+    assert grid.by == "outlet" and sorted(grid.labels) == ["BBC", "Guardian", "Reuters"]
+    assert grid.mentions.loc["Kim"].sum() == 600 and grid.mentions.loc["Moon", "BBC"] == 100
+
+    entities, articles = _mentions(300, ["Wire"], ["2019-03-05", "2019-02-27", ""])
+    grid = mention_grid(entities, ["Kim", "Moon"], articles, {})
+    assert grid.by == "month" and grid.labels == ["2019-02", "2019-03", "undated"]
+    assert grid.mentions.loc["Moon"].tolist() == [100, 100, 100]

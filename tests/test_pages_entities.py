@@ -1,9 +1,10 @@
+import json
 import re
 
 from streamlit.testing.v1 import AppTest
 
 from lib.entities import paragraphs_with
-from tests.conftest import ROOT
+from tests.conftest import OUTLETS, ROOT
 from tests.test_pages import TIMEOUT, texts, url
 
 
@@ -67,3 +68,15 @@ def test_search_page_entity_filter_from_the_link(app_env, bundled_store):
     at.query_params["entity"] = "Nobody Atall"
     at.run()
     assert not at.exception and "No entity named Nobody Atall" in texts(at)
+
+
+def test_at_300_articles_the_heatmap_has_a_column_per_outlet(large_corpus_env, monkeypatch):
+    for name, value in large_corpus_env.items():
+        monkeypatch.setenv(name, value)
+    at = entities_page()
+    assert not at.exception and not at.error
+    heat = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert heat["layout"]["title"]["text"] == "Mentions of the top entities in each outlet"
+    assert sorted(heat["data"][0]["x"]) == sorted(OUTLETS)  # six columns, not 300
+    assert "summed per outlet" in texts(at)
+    assert "Benghazi" in heat["data"][0]["y"]

@@ -1,14 +1,11 @@
 import html
 import json
 import re
-from datetime import date
 
-import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.timeline.view import read_timeline
-from tests.conftest import ROOT
+from tests.conftest import HAPPENINGS, ROOT
 from tests.test_pages import TIMEOUT, texts, url
 
 
@@ -98,67 +95,6 @@ def test_entity_filter_from_the_url(app_env):
     assert 0 < len(options) - 1 < 10
     at = timeline_page(entity="Nobody Atall")
     assert not at.exception and "No event names Nobody Atall" in texts(at)
-
-
-# ---- a real-sized corpus: 300 templated articles from six outlets ------------------------------------
-
-HAPPENINGS = [  # (day, what happened, how a later article recalls it)
-    ("2011-02-15", "protesters gathered outside the police headquarters in Benghazi", "the Benghazi protest"),
-    ("2011-02-17", "thousands marched in a day of rage across eastern cities", "the day of rage"),
-    ("2011-03-17", "the Security Council approved a no-fly zone over the country", "the no-fly zone vote"),
-    ("2011-03-19", "French jets struck armoured columns outside the city", "the first air strikes"),
-    ("2011-04-10", "the African Union proposed a ceasefire plan to both sides", "the ceasefire plan"),
-]
-OUTLETS = ["Reuters", "BBC", "Guardian", "Fox News", "Washington Post", "Al Jazeera"]
-
-
-def templated_article(number: int) -> tuple[str, str, str]:
-    """(published, outlet, text): an article reporting one happening the day it happened and
-    recalling an earlier one after the fact, with the 1969 coup as background in some."""
-    reported = HAPPENINGS[number % len(HAPPENINGS)]
-    published = reported[0]
-    lines = [
-        f"On {date.fromisoformat(published):%B %-d, %Y}, {reported[1]}, witnesses said (report {number})."
-    ]
-    earlier = [h for h in HAPPENINGS if h[0] < published]
-    if earlier:
-        recalled = earlier[number % len(earlier)]
-        lines.append(
-            f"It followed {recalled[2]} of {date.fromisoformat(recalled[0]):%B %-d}, "
-            "which observers called decisive."
-        )
-    if number % 4 == 0:
-        lines.append("The regime has held power since the 1969 coup, when officers seized the palace.")
-    lines.append(
-        f"Correspondent {number} filed this report for readers of the {OUTLETS[number % 6]} service."
-    )
-    return published, OUTLETS[number % len(OUTLETS)], "\n\n".join(lines)
-
-
-@pytest.fixture(scope="module")
-def large_corpus_env(tmp_path_factory):
-    """An index of 300 templated articles (fake encoder: the timeline page needs no model)."""
-    from lib.index.build import build_index
-    from tests.conftest import FakeEncoder
-
-    folder = tmp_path_factory.mktemp("large-corpus")
-    corpus = folder / "corpus"
-    corpus.mkdir()
-    rows = []
-    for number in range(300):
-        published, outlet, text = templated_article(number)
-        (corpus / f"a{number:03d}.txt").write_text(text, encoding="utf-8")
-        rows.append(
-            {"id": f"a{number:03d}", "file": f"a{number:03d}.txt", "source": outlet, "published": published}
-        )
-    pd.DataFrame(rows).to_csv(corpus / "manifest.csv", index=False)
-    build_index(corpus, folder / "index", FakeEncoder())
-    return {
-        "DOSSIER_CORPUS": str(corpus),
-        "DOSSIER_INDEX": str(folder / "index"),
-        "DOSSIER_USER_CORPUS": str(folder / "none"),
-        "DOSSIER_MODEL": FakeEncoder.name,
-    }
 
 
 def test_a_300_article_corpus_reads_as_key_events_lanes_by_outlet_and_one_line_of_notes(
