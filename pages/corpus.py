@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from lib.corpus.copies import copy_pairs
+from lib.corpus.copies import MAX_PAIR_BARS, copy_pairs
 from lib.corpus.library import Library, add_files, add_text, delete_article, edit_metadata
 from lib.corpus.load import SUFFIXES
 from lib.corpus.titles import article_titles
@@ -163,16 +163,27 @@ with page_frame("corpus", needs_index=False) as (settings, _):
             "Search, timeline and stance count each group once."
         )
         st.dataframe(pairs, hide_index=True, width="stretch")
-        chart = px.bar(
-            pairs.assign(pair=pairs["article_id"] + " → " + pairs["copy_of"]),
-            x="containment",
-            y="pair",
-            color="kind",
-            orientation="h",
-            range_x=[0, 1],
-            hover_data=["jaccard", "shared_shingles"],
-            title="Share of each copy found in its original",
-        )
+        if len(pairs) <= MAX_PAIR_BARS:
+            chart = px.bar(
+                pairs.assign(pair=pairs["article_id"] + " → " + pairs["copy_of"]),
+                x="containment",
+                y="pair",
+                color="kind",
+                orientation="h",
+                range_x=[0, 1],
+                hover_data=["jaccard", "shared_shingles"],
+                title="Share of each copy found in its original",
+            )
+        else:  # one bar per copy stops reading past a few dozen: how many copies hold how much
+            chart = px.histogram(
+                pairs,
+                x="containment",
+                color="kind",
+                nbins=20,
+                range_x=[0, 1],
+                title=f"How much of each copy is in its original ({len(pairs):,} pairs, listed above)",
+            )
+            chart.update_layout(yaxis_title="pairs")
         st.plotly_chart(chart, key="copies_chart")
         sizes = groups[groups["group_size"] > 1].groupby("group")["article_id"].agg(list)
         st.dataframe(

@@ -5,7 +5,7 @@ import plotly.express as px
 import streamlit as st
 
 from lib.errors import DossierError
-from lib.overview import corpus_overview
+from lib.overview import corpus_overview, coverage_over_time
 from lib.text.markup import escape
 from lib.web.brief import brief_ui, saved_views_ui
 from lib.web.frame import build_with_progress, page_frame, ready_store
@@ -57,10 +57,10 @@ with page_frame(
             "the overview", "overview", overview, overview.to_dict("records"), key="download_overview"
         )
 
-        dated = table[table["published"] != "unknown"]
-        if not dated.empty:
+        coverage = coverage_over_time(overview)
+        if coverage.by == "article" and not coverage.table.empty:
             figure = px.scatter(
-                dated,
+                table[table["article_id"].isin(coverage.table["article_id"])],
                 x="published",
                 y="source",
                 size="words",
@@ -71,13 +71,37 @@ with page_frame(
             )
             figure.update_layout(showlegend=False, height=320)
             picked = st.plotly_chart(figure, key="articles_chart", on_select="rerun", selection_mode="points")
-            points = selected_points(picked)
-            for point in points[:1]:
+            for point in selected_points(picked)[:1]:
                 article_id = point["customdata"][0]
                 st.markdown(reader_link(article_id, label=f"Open article {article_id} in the reader"))
-        missing = len(table) - len(dated)
-        if missing:
-            st.caption(f"{missing} article(s) have no known publication date and are not on the chart.")
+        elif coverage.by != "article":
+            figure = px.bar(
+                coverage.table,
+                x="period",
+                y="articles",
+                color="outlet",
+                custom_data=["period", "outlet"],
+                title=f"Articles published each {coverage.by}, by outlet (click a bar for its articles)",
+            )
+            figure.update_layout(height=360, barmode="stack", xaxis_title=None, legend_title_text=None)
+            picked = st.plotly_chart(figure, key="articles_chart", on_select="rerun", selection_mode="points")
+            for point in selected_points(picked)[:1]:
+                period, outlet = point["customdata"][0], point["customdata"][1]
+                chosen = coverage.table[
+                    (coverage.table["period"] == period) & (coverage.table["outlet"] == outlet)
+                ]
+                ids = [a for group in chosen["article_ids"] for a in group]
+                st.caption(f"{escape(outlet)}, {coverage.by} of {period}: {len(ids)} article(s)")
+                st.dataframe(
+                    table[table["article_id"].isin(ids)][["reader", "title", "source", "published"]],
+                    hide_index=True,
+                    column_config={"reader": st.column_config.LinkColumn("Read", display_text="Open")},
+                    key="period_articles",
+                )
+        if coverage.undated:
+            st.caption(
+                f"{coverage.undated} article(s) have no known publication date and are not on the chart."
+            )
 
     views = saved_views_ui(settings)
     if store is not None:

@@ -2,9 +2,12 @@
 from the URL's query parameters (so a shared link reproduces it)."""
 
 import ast
+import base64
 import html
+import json
 import re
 
+import numpy as np
 import pytest
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
@@ -227,3 +230,22 @@ def test_a_bad_setting_is_a_message_on_every_page_not_a_traceback(app_env, monke
     at = page(path)
     assert not at.exception
     assert any("Unknown fusion 'bogus'" in e.value for e in at.error)
+
+
+def test_home_at_300_articles_counts_them_per_week_and_outlet(large_corpus_env, monkeypatch):
+    for name, value in large_corpus_env.items():
+        monkeypatch.setenv(name, value)
+    at = page("pages/home.py")
+    assert not at.exception and not at.error
+    assert len(at.dataframe[0].value) == 300
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert chart["layout"]["title"]["text"].startswith("Articles published each week, by outlet")
+    bars = {trace["name"]: int(plotted(trace["y"]).sum()) for trace in chart["data"]}
+    assert len(bars) == 6 and sum(bars.values()) == 300  # six outlets, every article counted once
+
+
+def plotted(values) -> np.ndarray:  # noqa: ANN001 - a list, or plotly's typed array {"dtype", "bdata"}
+    """A chart's numbers as the browser gets them."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values)

@@ -83,3 +83,32 @@ def test_bundled_articles_cannot_be_deleted(env):
     at = corpus_page(article="001")
     assert "read-only" in messages(at)
     assert not [b for b in at.button if b.key == "delete"]
+
+
+def test_many_copies_are_drawn_as_a_histogram_not_a_bar_each(tmp_path, monkeypatch):
+    """Syndicated copies by the dozen (a wire story picked up by 45 sites) made one bar per pair:
+    1,035 bars."""
+    import json
+
+    from lib.index.build import build_index
+    from tests.conftest import FakeEncoder
+
+    story = next(SEEDS.glob("002_*.txt")).read_text(encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "original.txt").write_text(story, encoding="utf-8")
+    for number in range(45):
+        (corpus / f"site{number:02d}.txt").write_text(
+            story + f"\n\nRepublished by partner site number {number} under licence.", encoding="utf-8"
+        )
+    build_index(corpus, tmp_path / "index", FakeEncoder())
+    monkeypatch.setenv("DOSSIER_CORPUS", str(corpus))
+    monkeypatch.setenv("DOSSIER_USER_CORPUS", str(tmp_path / "user"))
+    monkeypatch.setenv("DOSSIER_INDEX", str(tmp_path / "index"))
+    monkeypatch.setenv("DOSSIER_MODEL", FakeEncoder.name)
+    at = corpus_page()
+    assert not at.exception and not at.error
+    assert len(at.dataframe[1].value) == 46 * 45 // 2  # every pair of the 46 versions is listed
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert {trace["type"] for trace in chart["data"]} == {"histogram"}
+    assert "1,035 pairs" in chart["layout"]["title"]["text"]

@@ -13,6 +13,9 @@ import re
 
 import pandas as pd
 
+MAX_PAIR_BARS = 40
+"""Copy pairs the Corpus page draws one bar each; beyond, a histogram of how much each copies."""
+
 SHINGLE = 5
 NUM_PERM = 128
 MIN_CONTAINMENT = 0.6
