@@ -194,3 +194,27 @@ def test_the_search_graph_follows_articles_added_and_removed(corpus_copy, tmp_pa
         assert set(found["paragraph_id"]) == set(truth["paragraph_id"])
         np.testing.assert_allclose(found["score"], truth["score"], atol=1e-6)
         assert not found["paragraph_id"].str.startswith(removed.stem.split("_")[0] + ":").any()
+
+
+def test_a_page_build_runs_on_its_own_thread_and_is_shared(corpus_copy, tmp_path, fake_encoder):
+    """A build a page starts outlives the page (Streamlit stops a script when its user leaves):
+    it runs on its own thread, every later page follows the same job instead of starting over,
+    and a failure comes back as a message, not a traceback."""
+    from lib.index.background import start_build
+    from lib.settings import Settings
+
+    model = fake_encoder.name
+    settings = Settings(corpus_copy, tmp_path / "user", tmp_path / "index", embedding_model=model)
+    first = start_build(settings, fake_encoder)
+    assert start_build(settings, fake_encoder) is first  # a second page attaches to it
+    assert first.wait(120) and not first.error
+    assert first.report is not None and first.report.articles == 5 and first.fraction == 1.0
+    assert index_status(settings.corpus_dirs, tmp_path / "index", fake_encoder.name).state == "ready"
+    again = start_build(settings, fake_encoder)  # finished: a new job, which finds nothing to do
+    assert again is not first and again.wait(60) and again.report is None and not again.error
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    broken = Settings(empty, tmp_path / "user2", tmp_path / "index2", embedding_model=model)
+    failed = start_build(broken, fake_encoder)
+    assert failed.wait(60) and "No readable article" in failed.error and failed.report is None

@@ -16,13 +16,16 @@ from typing import NamedTuple
 import streamlit as st
 
 from lib.errors import DossierError, IndexCorruptError, IndexMissingError
-from lib.index.update import configured_encoder, update_index, with_eta
+from lib.index.background import start_build
+from lib.index.update import configured_encoder, with_eta
 from lib.settings import Settings
 from lib.store.factory import OpenStore
 from lib.web.brief import save_view_control
 from lib.web.gate import require_access, shown_message
 from lib.web.loaders import current_status, forget_status, get_encoder, get_store, page_settings
 from lib.web.navigation import ensure_navigation, page_spec
+
+PROGRESS_POLL_SECONDS = 0.5
 
 
 class Frame(NamedTuple):
@@ -59,30 +62,26 @@ def page_frame(page: str, caption: str = "", needs_index: bool = True) -> Iterat
 
 
 def build_with_progress(settings: Settings, reason: str, articles: int = 0) -> None:
-    """Build or update the index (`lib.index.update`), showing what is happening; errors are
-    shown, not raised. Another session building the same index is waited for, not repeated."""
+    """Build or update the index (`lib.index.background`: on its own thread, so leaving the
+    page does not stop it), following its progress; errors are shown, not raised. A build
+    already running for this index, started here or by another session, is followed, not
+    repeated."""
     label = "Building the search index" + (
         f" for {articles:,} article{'s' * (articles != 1)}" if articles else ""
     )
+    job = start_build(settings, get_encoder(configured_encoder(settings)))
     with st.status(f"{label}…", expanded=True) as status:
-        st.caption(reason)
+        st.caption(reason + " The build goes on if you open another page meanwhile.")
         bar = st.progress(0.0, text="Starting")
-        started = time.monotonic()
-
-        def show(fraction: float, message: str) -> None:
-            done = min(max(fraction, 0.0), 1.0)
-            bar.progress(done, text=with_eta(done, message, time.monotonic() - started))
-
-        try:
-            report = update_index(
-                settings, show, encoder=get_encoder(configured_encoder(settings)), skip_when_ready=True
-            )
-        except DossierError as exc:
+        while not job.wait(PROGRESS_POLL_SECONDS):
+            done = min(max(job.fraction, 0.0), 1.0)
+            bar.progress(done, text=with_eta(done, job.message, time.monotonic() - job.started))
+        forget_status()
+        if job.error:
             status.update(label="The index could not be built", state="error")
-            st.error(shown_message(str(exc), settings))
+            st.error(shown_message(job.error, settings))
             return
-        finally:
-            forget_status()
+        report = job.report
         if report is None:
             status.update(label="Index ready", state="complete", expanded=False)
             return
