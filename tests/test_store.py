@@ -6,7 +6,14 @@ import pytest
 
 from lib.errors import IndexCorruptError, IndexMissingError
 from lib.store.base import SearchFilters
-from lib.store.embedded import CURRENT, EmbeddedStore, dense_top_k, live_generation, write_generation
+from lib.store.embedded import (
+    CURRENT,
+    EmbeddedStore,
+    checked_meta,
+    dense_top_k,
+    live_generation,
+    write_generation,
+)
 from lib.text.embeddings import Sentences
 
 
@@ -84,21 +91,24 @@ def test_keyword_search_is_bm25_with_filters_and_survives_fts_syntax(tmp_path):
         store.keyword_search(odd, 5, SearchFilters())  # no exception
 
 
-def test_missing_and_corrupt_indexes_are_detected(tmp_path):
+@pytest.mark.parametrize("open_index", [EmbeddedStore, checked_meta])
+def test_missing_and_corrupt_indexes_are_detected(tmp_path, open_index):
+    """Opening the store and the status check's light read (`checked_meta`) refuse the same
+    damaged indexes with the same messages."""
     with pytest.raises(IndexMissingError):
-        EmbeddedStore(tmp_path)
+        open_index(tmp_path)
     articles, paragraphs, furniture, vectors = tiny()
     write_generation(tmp_path, articles, paragraphs, furniture, vectors, {"model": "m"})
     folder = live_generation(tmp_path)
     np.save(folder / "embeddings.npy", vectors[:3])
     with pytest.raises(IndexCorruptError, match="inconsistent"):
-        EmbeddedStore(tmp_path)
+        open_index(tmp_path)
     (folder / "index.sqlite").write_bytes(b"garbage" * 100)
     with pytest.raises(IndexCorruptError, match="damaged"):
-        EmbeddedStore(tmp_path)
+        open_index(tmp_path)
     (tmp_path / CURRENT).write_text("gen-nowhere")
     with pytest.raises(IndexCorruptError, match="missing folder"):
-        EmbeddedStore(tmp_path)
+        open_index(tmp_path)
 
 
 def test_a_failed_write_leaves_the_previous_generation_live(tmp_path):

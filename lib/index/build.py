@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,7 @@ from lib.corpus.paragraphs import split_corpus
 from lib.corpus.published import fill_publication_dates
 from lib.errors import BadInputError, IndexCorruptError, IndexMissingError
 from lib.index.annotators import ANNOTATORS, Annotator, CorpusInputs, corpus_tables_for
-from lib.store.embedded import EmbeddedStore, write_generation
+from lib.store.embedded import EmbeddedStore, checked_meta, write_generation
 from lib.text.embeddings import Encoder, Sentences, encode_paragraphs
 from lib.text.nlp import PIPE_BATCH, parse_texts, sentence_spans
 
@@ -102,30 +102,30 @@ def index_status(
     files are not read again: a page opens on thousands of articles without parsing them."""
     fingerprint = files_fingerprint(corpus_dirs, model, max_bytes)
     versions = _versions(_default(annotators))
-    store: EmbeddedStore | None = None
+    meta: dict[str, Any] | None = None
     try:
-        store = EmbeddedStore(index_dir)
+        meta = checked_meta(index_dir)  # the store's checks, without reading its paragraphs
     except IndexMissingError as exc:
         problem: tuple[IndexState, str] = ("missing", str(exc))
     except IndexCorruptError as exc:
         problem = ("corrupt", str(exc))
-    meta = store.meta if store is not None else {}
-    built_at = str(meta.get("built_at", ""))
-    unchanged = meta.get("files_fingerprint") == fingerprint and meta.get("annotators", {}) == versions
-    if store is not None and store.model == model and unchanged:
-        current, n = str(meta.get("corpus_version", "")), int(meta.get("n_articles", 0))
+    built = meta or {}
+    built_at, built_model = str(built.get("built_at", "")), str(built.get("model", ""))
+    unchanged = built.get("files_fingerprint") == fingerprint and built.get("annotators", {}) == versions
+    if meta is not None and built_model == model and unchanged:
+        current, n = str(built.get("corpus_version", "")), int(built.get("n_articles", 0))
         return IndexStatus("ready", "The index is up to date.", current, built_at, n)
     kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
     articles = load_corpus(corpus_dirs, **kwargs).articles
     current, n = corpus_version(articles, model), len(articles)
-    if store is None:
+    if meta is None:
         return IndexStatus(*problem, corpus_version=current, articles=n)
-    if store.model != model:
-        message = f"The index was built with '{store.model}', not '{model}'."
+    if built_model != model:
+        message = f"The index was built with '{built_model}', not '{model}'."
         return IndexStatus("other-model", message, current, built_at, n)
-    if meta.get("corpus_version") != current:
+    if built.get("corpus_version") != current:
         return IndexStatus("stale", "The corpus changed since the index was built.", current, built_at, n)
-    if meta.get("annotators", {}) != versions:
+    if built.get("annotators", {}) != versions:
         message = "Dossier's analyses changed since the index was built."
         return IndexStatus("stale", message, current, built_at, n)
     return IndexStatus("ready", "The index is up to date.", current, built_at, n)

@@ -344,19 +344,13 @@ def events_for_export(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def events_to_records(events: pd.DataFrame, mentions: pd.DataFrame) -> list[dict[str, object]]:
-    """Events with their source mentions, ready for JSON export."""
-    by_id = mentions.set_index("mention_id") if len(mentions) else mentions
+    """Events with their source mentions, ready for JSON export (a dict of the mentions, not a
+    pandas look-up per source: 23,000 events export in a fraction of the time)."""
+    fields = ["mention_id", "article_id", "paragraph_id", "expression", "sentence"]
+    rows = mentions[fields].to_dict("records") if len(mentions) else []
+    source_of = {row["mention_id"]: row for row in rows}
     out = []
     for event in events.to_dict("records"):
-        sources = [
-            {
-                "mention_id": m,
-                "article_id": by_id.at[m, "article_id"],
-                "paragraph_id": by_id.at[m, "paragraph_id"],
-                "expression": by_id.at[m, "expression"],
-                "sentence": by_id.at[m, "sentence"],
-            }
-            for m in event["mention_ids"]
-        ]
+        sources = [dict(source_of[m]) for m in event["mention_ids"]]
         out.append({**{k: v for k, v in event.items() if k != "mention_ids"}, "sources": sources})
     return out
