@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from t17 import load_topic, write_corpus  # noqa: E402
 
+from lib.corpus.copies import COPY_TABLE_COLUMNS  # noqa: E402
 from lib.corpus.load import load_corpus  # noqa: E402
 from lib.index.annotators import ANNOTATORS, corpus_tables_for  # noqa: E402
 from lib.index.build import build_index, corpus_version, files_fingerprint  # noqa: E402
@@ -165,7 +166,9 @@ def large_corpus(replicas: int) -> None:
         f"## {len(articles):,} articles ({replicas} copies of the t17 topics, dates shifted 28 years a copy)"
     )
     print(f"{len(paragraphs):,} paragraphs, {len(mentions):,} mentions")
-    groups = pd.DataFrame({"article_id": articles["article_id"], "group": articles["article_id"]})
+    groups = pd.DataFrame(  # every article its own story, in the columns a build stores
+        {"article_id": articles["article_id"], "group": articles["article_id"], "group_size": 1}
+    ).reindex(columns=COPY_TABLE_COLUMNS)
     began = time.perf_counter()
     events = merge_events(mentions, entities, groups)
     merge_s = time.perf_counter() - began

@@ -140,7 +140,8 @@ def entity_counts(entities: pd.DataFrame, groups: pd.DataFrame | None = None) ->
         mentions=("mentions", "sum"), paragraphs=("paragraphs", "sum"), articles=("mentions", "size")
     )
     counts["kind"] = _main_kind(entities)
-    counts["article_ids"] = entities.groupby("name")["article_id"].agg(lambda ids: sorted(set(ids)))
+    named_in = entities.drop_duplicates(["name", "article_id"]).sort_values(["name", "article_id"])
+    counts["article_ids"] = named_in.groupby("name")["article_id"].agg(list)  # sorted, once each
     counts = counts.reset_index().sort_values(
         ["mentions", "articles", "name"], ascending=[False, False, True]
     )
