@@ -122,6 +122,12 @@ def entities_from_docs(paragraphs: pd.DataFrame, docs: Sequence[Any]) -> pd.Data
 # ---- tables over the stored entities --------------------------------------------------------
 
 
+def of_kinds(entities: pd.DataFrame, kinds: Iterable[str]) -> pd.DataFrame:
+    """The entity mentions of these kinds ("person", "place", ...); all of them when none given."""
+    chosen = list(kinds)
+    return entities[entities["kind"].isin(chosen)] if chosen else entities
+
+
 def entity_counts(entities: pd.DataFrame, groups: pd.DataFrame | None = None) -> pd.DataFrame:
     """Mentions per entity across the corpus, most mentioned first.
 

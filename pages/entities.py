@@ -3,10 +3,10 @@
 import plotly.express as px
 import streamlit as st
 
-from lib.entities import KINDS, cooccurrence, entity_counts, entity_paragraphs, mention_grid
+from lib.entities import KINDS, entity_paragraphs, mention_grid, of_kinds
 from lib.text.markup import escape, highlight
 from lib.web.frame import page_frame
-from lib.web.loaders import get_copy_groups, get_entities, get_titles
+from lib.web.loaders import get_cooccurrence, get_entities, get_entity_counts, get_titles
 from lib.web.state import init_state, page_url, sync_url
 from lib.web.widgets import download_buttons, reader_link, selected_points
 
@@ -42,11 +42,9 @@ with page_frame(
             help="An article and its syndicated or abridged copies count as one story.",
         )
 
-    shown = (
-        entities[entities["kind"].isin(st.session_state["kind"])] if st.session_state["kind"] else entities
-    )
-    groups = get_copy_groups(store) if st.session_state["copies"] else None
-    counts = entity_counts(shown, groups)
+    kinds, copies = tuple(st.session_state["kind"]), bool(st.session_state["copies"])
+    shown = of_kinds(entities, kinds)
+    counts = get_entity_counts(store, kinds, copies)
     if st.session_state["copies"]:
         st.caption("ℹ️ An article and its copies count once: each story adds its copy with the most mentions.")
     if counts.empty:
@@ -105,7 +103,7 @@ with page_frame(
         horizontal=True,
         format_func={"paragraph": "Paragraphs naming both", "article": "Articles naming both"}.get,
     )
-    pairs = cooccurrence(shown, int(st.session_state["top"]), st.session_state["pairs"], groups)
+    pairs = get_cooccurrence(store, kinds, copies, int(st.session_state["top"]), st.session_state["pairs"])
     if pairs.empty:
         st.caption("No two of these entities are named together.")
     else:

@@ -20,6 +20,7 @@ from lib.corpus.citations import CitationBuilder
 from lib.corpus.library import Library, list_articles
 from lib.corpus.load import file_stats
 from lib.corpus.titles import article_titles
+from lib.entities import cooccurrence, entity_counts, of_kinds
 from lib.errors import IndexMissingError
 from lib.index.annotators import stored_copy_groups
 from lib.index.build import IndexStatus, index_status
@@ -136,6 +137,35 @@ def _table(generation: str, name: str, _store: OpenStore) -> pd.DataFrame:
 def get_entities(store: OpenStore) -> pd.DataFrame:
     """The index's entity mentions (`lib.entities`), read once per index generation."""
     return _table(store.folder.name, "entities", store)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _entity_counts(
+    generation: str, kinds: tuple[str, ...], copies_once: bool, _store: OpenStore
+) -> pd.DataFrame:
+    groups = get_copy_groups(_store) if copies_once else None
+    return entity_counts(of_kinds(get_entities(_store), kinds), groups)
+
+
+def get_entity_counts(store: OpenStore, kinds: tuple[str, ...], copies_once: bool) -> pd.DataFrame:
+    """`lib.entities.entity_counts` of the entities of these kinds (all when none), computed once
+    per index generation and choice: 200,000 entity rows are not regrouped on every click."""
+    return _entity_counts(store.folder.name, kinds, copies_once, store)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cooccurrence(
+    generation: str, kinds: tuple[str, ...], copies_once: bool, top: int, by: str, _store: OpenStore
+) -> pd.DataFrame:
+    groups = get_copy_groups(_store) if copies_once else None
+    return cooccurrence(of_kinds(get_entities(_store), kinds), top, by, groups)
+
+
+def get_cooccurrence(
+    store: OpenStore, kinds: tuple[str, ...], copies_once: bool, top: int, by: str
+) -> pd.DataFrame:
+    """`lib.entities.cooccurrence` for these kinds, computed once per index generation and choice."""
+    return _cooccurrence(store.folder.name, kinds, copies_once, top, by, store)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
