@@ -84,3 +84,23 @@ def test_the_build_stores_the_copy_table_once_for_every_reader(bundled_store):
     assert stored.loc["003", "group"] == "003" and pd.isna(stored.loc["003", "copy_of"])
     fresh = copy_table(load_corpus(SEEDS).articles).set_index("article_id")
     assert (fresh["group"] == stored["group"].reindex(fresh.index)).all()
+
+
+def test_the_stored_table_has_one_row_per_article_however_many_versions():
+    """Six versions of one wire story are 15 pairs; the table pages read keeps one row per
+    article, each copy against its group's original (the longest version)."""
+    story = " ".join(f"Sentence {i} of the wire story about the summit talks in Hanoi." for i in range(40))
+    ids = [f"v{i}" for i in range(6)]
+    articles = pd.DataFrame(
+        {
+            "article_id": ids,
+            "text": [story + "".join(f" Added line {j}." for j in range(3 * i)) for i in range(6)],
+            "title": "",
+            "published": "",
+        }
+    )
+    assert len(find_copies(articles)) == 15
+    table = copy_table(articles)
+    assert sorted(table["article_id"]) == ids and table["article_id"].is_unique
+    copies = table.dropna(subset=["copy_of"])
+    assert len(copies) == 5 and set(copies["copy_of"]) == {"v5"} == set(table["group"])

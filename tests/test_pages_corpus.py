@@ -86,8 +86,8 @@ def test_bundled_articles_cannot_be_deleted(env):
 
 
 def test_many_copies_are_drawn_as_a_histogram_not_a_bar_each(tmp_path, monkeypatch):
-    """Syndicated copies by the dozen (a wire story picked up by 45 sites) made one bar per pair:
-    1,035 bars."""
+    """Syndicated copies by the dozen (a wire story picked up by 45 sites): each copy is listed
+    once, against the original, and drawn as a histogram, not a bar each."""
     import json
 
     from lib.index.build import build_index
@@ -108,7 +108,10 @@ def test_many_copies_are_drawn_as_a_histogram_not_a_bar_each(tmp_path, monkeypat
     monkeypatch.setenv("DOSSIER_MODEL", FakeEncoder.name)
     at = corpus_page()
     assert not at.exception and not at.error
-    assert len(at.dataframe[1].value) == 46 * 45 // 2  # every pair of the 46 versions is listed
+    pairs, groups = at.dataframe[1].value, at.dataframe[2].value
+    assert len(pairs) == 45 and pairs["article_id"].is_unique  # each copy once, not 1,035 pairs
+    assert set(pairs["copy_of"]) == set(groups["original"])  # against the one original (longest)
+    assert groups["articles"].str.split(", ").map(len).tolist() == [46]
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert {trace["type"] for trace in chart["data"]} == {"histogram"}
-    assert "1,035 pairs" in chart["layout"]["title"]["text"]
+    assert "45 pairs" in chart["layout"]["title"]["text"]

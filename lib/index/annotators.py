@@ -96,7 +96,7 @@ def _proposals(inputs: CorpusInputs) -> pd.DataFrame:
 
 
 CORPUS_TABLES: tuple[CorpusTable, ...] = (
-    CorpusTable("copies", "1", "copies of one story (exact, near, abridged) and their groups", _copies),
+    CorpusTable("copies", "2", "copies of one story (exact, near, abridged) and their groups", _copies),
     CorpusTable(
         "events",
         "1",
