@@ -9,6 +9,7 @@ import pytest
 
 from lib.corpus.copies import copy_groups, find_copies
 from lib.errors import BadInputError
+from lib.index.annotators import stored_copy_groups
 from lib.stance import proposals
 from lib.stance.alignment import align_articles
 from lib.stance.crossencoder import StanceCrossEncoder
@@ -105,8 +106,9 @@ def test_proposed_claims_are_statements_several_stories_address(bundled_store):
     assert stored["article_id"].nunique() >= 2
     assert all(6 <= len(claim.split()) <= 35 for claim in stored["claim"])
     articles, paragraphs = bundled_store.articles(), bundled_store.paragraphs()
-    pd.testing.assert_frame_equal(proposed_claims(articles, paragraphs), stored, check_dtype=False)
-    assert proposed_claims(articles.head(2), paragraphs).empty  # two stories cannot make three
+    groups = stored_copy_groups(bundled_store)
+    pd.testing.assert_frame_equal(proposed_claims(articles, paragraphs, groups), stored, check_dtype=False)
+    assert proposed_claims(articles.head(2), paragraphs, groups).empty  # two stories cannot make three
 
 
 def test_proposed_claims_at_scale_try_a_stable_sample_in_small_blocks(bundled_store, monkeypatch):
@@ -115,15 +117,16 @@ def test_proposed_claims_at_scale_try_a_stable_sample_in_small_blocks(bundled_st
     (the all-pairs matrix took 3.9 GB at 31,000 paragraphs): subjects many stories share are
     still found."""
     articles, paragraphs = bundled_store.articles(), bundled_store.paragraphs()
+    groups = stored_copy_groups(bundled_store)
     monkeypatch.setattr(proposals, "MAX_CANDIDATES", 40)
     monkeypatch.setattr(proposals, "BLOCK_ENTRIES", 500)  # blocks of 5 rows on the 94 paragraphs
-    sampled = proposed_claims(articles, paragraphs)
+    sampled = proposed_claims(articles, paragraphs, groups)
     assert len(sampled) >= 2 and (sampled["articles"] >= 3).all()
     body = paragraphs[paragraphs["kind"] == "body"].reset_index(drop=True)
     tried = set(body.loc[proposals._candidate_rows(body["paragraph_id"]), "paragraph_id"])
     assert len(tried) == 40 and set(sampled["paragraph_id"]) <= tried
     reordered = paragraphs.sample(frac=1, random_state=1)
-    pd.testing.assert_frame_equal(proposed_claims(articles, reordered), sampled)
+    pd.testing.assert_frame_equal(proposed_claims(articles, reordered, groups), sampled)
 
 
 def test_the_abridged_copy_aligns_with_its_original(bundled_store, encoder):

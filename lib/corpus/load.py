@@ -84,11 +84,12 @@ def file_stats(folders: Path | str | Sequence[Path | str]) -> tuple[tuple[str, i
     for folder in paths:
         if not folder.is_dir():
             continue
+        base = folder.resolve()  # once per folder: pages compute this on every rerun
         for path in sorted(folder.iterdir()):
             try:
                 if path.is_file():
                     info = path.stat()
-                    stats.append((str(path.resolve()), info.st_mtime_ns, info.st_size))
+                    stats.append((str(base / path.name), info.st_mtime_ns, info.st_size))
             except OSError:  # removed while listed: the fingerprint differs, so the files are read
                 continue
     return tuple(stats)

@@ -92,7 +92,7 @@ def _dates(inputs: CorpusInputs) -> pd.DataFrame:
 
 
 def _proposals(inputs: CorpusInputs) -> pd.DataFrame:
-    return proposed_claims(inputs.articles, inputs.paragraphs)
+    return proposed_claims(inputs.articles, inputs.paragraphs, inputs.tables["copies"])
 
 
 CORPUS_TABLES: tuple[CorpusTable, ...] = (
@@ -111,7 +111,13 @@ CORPUS_TABLES: tuple[CorpusTable, ...] = (
         _dates,
         ("mentions", "copies", "events"),
     ),
-    CorpusTable("proposed_claims", "1", "statements several articles take positions on", _proposals),
+    CorpusTable(
+        "proposed_claims",
+        "1",
+        "statements several articles take positions on",
+        _proposals,
+        ("copies",),
+    ),
 )
 
 

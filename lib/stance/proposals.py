@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib.corpus.copies import copy_groups, find_copies, story_of
+from lib.corpus.copies import story_of
 from lib.text.nlp import parse_texts
 
 PROPOSAL_COLUMNS = ["claim", "paragraph_id", "article_id", "articles", "centrality"]
@@ -41,12 +41,14 @@ BLOCK_ENTRIES = 20_000_000
 def proposed_claims(
     articles: pd.DataFrame,
     paragraphs: pd.DataFrame,
+    groups: pd.DataFrame,
     limit: int = MAX_PROPOSALS,
     min_articles: int = MIN_ARTICLES,
 ) -> pd.DataFrame:
     """`PROPOSAL_COLUMNS`, best first: the claim, the paragraph it comes from and its article,
     how many stories address it (`articles`) and the mean similarity of their paragraphs
-    (`centrality`); see the module docstring."""
+    (`centrality`); copies of one story (`groups`, the build's copies table) count once. See the
+    module docstring."""
     from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: imported on first use
 
     body = paragraphs[paragraphs.get("kind", "body") == "body"] if "kind" in paragraphs else paragraphs
@@ -58,7 +60,7 @@ def proposed_claims(
         matrix = vectorizer.fit_transform(body["text"])
     except ValueError:  # no word occurs twice: nothing is shared
         return pd.DataFrame(columns=PROPOSAL_COLUMNS)
-    story = story_of(copy_groups(find_copies(articles), articles["article_id"].tolist()))
+    story = story_of(groups)
     owners = body["article_id"].map(lambda a: story.get(a, a)).to_numpy()
     candidates = []
     for i, close, similarities in _neighbours(matrix, _candidate_rows(body["paragraph_id"]), owners):
@@ -73,9 +75,10 @@ def proposed_claims(
         if len(chosen) == 3 * limit:
             break
     docs = parse_texts([body.at[c[2], "text"] for c in chosen])
+    neighbours = {i: close for i, close, _ in _neighbours(matrix, np.array([c[2] for c in chosen]), owners)}
     rows = []
     for (count, centrality, i), doc in zip(chosen, docs, strict=True):
-        close = next(_neighbours(matrix, np.array([i]), owners))[1]
+        close = neighbours[i]
         sentence = _claim_sentence(doc, vectorizer, matrix[close])
         if sentence:
             rows.append(
